@@ -1,0 +1,309 @@
+"""Dependency-graph arithmetic mod 23, the structure of iGSM; difficulty = operations needed.
+
+A problem is a shuffled list of statements, each defining a named quantity as a constant
+(`ba = 7 ;`) or as one operation of two other quantities (`ce = ba * di ;`), then a query
+(`? ce`). Some statements are distractors the query does not depend on. The target is a
+step-by-step solution: every operation the query needs, in dependency order, written as
+`ce = ba * di = 7 * 3 = 21 ;`, then `# 21` and the end token.
+
+The difficulty k is exactly the number of operation statements the queried quantity
+depends on (itself included). The solution order is canonical, so exact match is well
+defined: depth-first post-order from the query, first operand before second, each quantity
+computed once. The generator builds the needed operations directly in that order, as a
+stack program (each operation consumes 0, 1 or 2 unfinished results and may also refer to
+quantities already finished or to constants); `check` re-derives the order independently.
+"""
+
+import dataclasses
+import itertools
+import math
+from typing import ClassVar, Sequence
+
+import jax
+import jax.numpy as jnp
+
+from synth.task import BOS, EOS, PAD, Example, Task, Vocabulary, check_int_range, pack_rows
+
+MODULUS = 23
+OPERATIONS = ("+", "-", "*")
+NAMES = tuple(c + v for c, v in itertools.product("bcdfghjklmnpqrstvwxyz", "aeiou"))
+MAX_OPERATIONS = 48  # keeps every problem's quantities within the pool of names
+_VOCAB = Vocabulary((PAD, BOS, EOS) + tuple(str(v) for v in range(MODULUS)) + OPERATIONS
+                    + ("=", ";", "?", "#") + NAMES)
+_VALUE0, _OP0, _NAME0 = _VOCAB.id("0"), _VOCAB.id(OPERATIONS[0]), _VOCAB.id(NAMES[0])
+_STEP_WIDTH = 12  # x = a op b = va op vb = vx ;
+
+
+def num_constants(difficulty):
+  """Constant statements per problem (unused ones are distractors)."""
+  return (difficulty + 1) // 2 + 1
+
+
+def num_distractor_operations(difficulty):
+  """Operation statements per problem that the query does not depend on."""
+  return (difficulty + 1) // 2
+
+
+def num_quantities(difficulty):
+  return difficulty + num_constants(difficulty) + num_distractor_operations(difficulty)
+
+
+def _apply(op, a, b):
+  return jnp.select([op == 0, op == 1], [a + b, a - b], a * b) % MODULUS
+
+
+@dataclasses.dataclass(frozen=True)
+class GraphArithmetic(Task):
+  """Options:
+    max_difficulty: the most operations a query may need (sets the padded width).
+  """
+
+  name: ClassVar[str] = "graph_arithmetic"
+  max_difficulty: int = 24
+
+  def __post_init__(self):
+    check_int_range("max_difficulty", self.max_difficulty, 1, MAX_OPERATIONS)
+
+  @property
+  def vocab(self) -> Vocabulary:
+    return _VOCAB
+
+  def sequence_width(self, max_difficulty: int | None = None) -> int:
+    m = self.max_difficulty if max_difficulty is None else max_difficulty
+    self.check_difficulty(m, "max_difficulty")
+    statements = 6 * (m + num_distractor_operations(m)) + 4 * num_constants(m)
+    return 1 + statements + 2 + _STEP_WIDTH * m + 3  # bos, statements, ? q, steps, # v eos
+
+  # Quantities are indexed [needed operations | constants | distractor operations].
+  def _layout(self):
+    m = self.max_difficulty
+    num_const = num_constants(m)
+    return m, m + num_const, num_quantities(m)
+
+  def _sample(self, key: jax.Array, difficulty: jax.Array) -> Example:
+    const0, distractor0, num_nodes = self._layout()
+    keys = jax.random.split(key, 5)
+    needed_args = self._sample_needed_operations(keys[0], difficulty)
+    distractor_args = self._sample_distractor_operations(keys[1], difficulty)
+    operand_a, operand_b, op = (jnp.concatenate(x) for x in zip(needed_args, distractor_args))
+    op_nodes = jnp.concatenate([jnp.arange(const0), jnp.arange(distractor0, num_nodes)])
+    constants = jax.random.randint(keys[2], (num_nodes,), 0, MODULUS)
+    values = self._evaluate(constants, op_nodes, operand_a, operand_b, op)
+    names = _NAME0 + jax.random.permutation(keys[3], len(NAMES))[:num_nodes]
+
+    node = jnp.arange(num_nodes)
+    is_const = (node >= const0) & (node < distractor0)
+    valid = jnp.where(node < const0, node < difficulty,
+                      jnp.where(is_const, node - const0 < num_constants(difficulty),
+                                node - distractor0 < num_distractor_operations(difficulty)))
+    a_of = jnp.zeros(num_nodes, jnp.int32).at[op_nodes].set(operand_a)
+    b_of = jnp.zeros(num_nodes, jnp.int32).at[op_nodes].set(operand_b)
+    op_of = _OP0 + jnp.zeros(num_nodes, jnp.int32).at[op_nodes].set(op)
+    eq, semi = _VOCAB.id("="), _VOCAB.id(";")
+    statement_rows = jnp.where(
+        is_const[:, None],
+        _row([names, eq, _VALUE0 + values, semi]),
+        _row([names, eq, names[a_of], op_of, names[b_of], semi]))
+    statement_lengths = jnp.where(valid, jnp.where(is_const, 4, 6), 0)
+    order = jnp.argsort(jnp.where(valid, jax.random.uniform(keys[4], (num_nodes,)), 2.0))
+
+    needed = jnp.arange(const0)
+    vals = _VALUE0 + values
+    step_rows = _row([names[needed], eq, names[a_of[needed]], op_of[needed],
+                      names[b_of[needed]], eq, vals[a_of[needed]], op_of[needed],
+                      vals[b_of[needed]], eq, vals[needed], semi])
+    query = difficulty - 1
+    rows = jnp.concatenate([
+        _row([_VOCAB.id(BOS)]),
+        statement_rows[order],
+        _row([_VOCAB.id("?"), names[query]]),
+        step_rows,
+        _row([_VOCAB.id("#"), vals[query], _VOCAB.id(EOS)]),
+    ])
+    lengths = jnp.concatenate([jnp.array([1]), statement_lengths[order], jnp.array([2]),
+                               jnp.where(needed < difficulty, _STEP_WIDTH, 0), jnp.array([3])])
+    is_answer = jnp.arange(rows.shape[0]) > num_nodes + 1  # steps and final row
+    masks = jnp.broadcast_to(is_answer[:, None], rows.shape)
+    tokens, answer_mask = pack_rows(rows, lengths, masks, self.sequence_width())
+    return Example(tokens, answer_mask, difficulty)
+
+  def _sample_needed_operations(self, key, difficulty):
+    """Operands and operators of the k needed operations, built in solution order.
+
+    A stack holds the operations not yet used by a later one, with the index where each
+    one's dependency subtree starts. Operation i pops c in {0, 1, 2} of them (never so few
+    that the rest could not be used up by operation k - 1, which must leave only itself);
+    its other operands are references to a constant or to an operation that depth-first
+    search has already finished when it reaches that operand (index below the subtree
+    start for the first operand, below i for the second).
+    """
+    const0, _, _ = self._layout()
+
+    def reference(key, bound):
+      key_kind, key_op, key_const = jax.random.split(key, 3)
+      to_op = jax.random.bernoulli(key_kind) & (bound > 0)
+      op_node = jax.random.randint(key_op, (), 0, jnp.maximum(bound, 1))
+      const_node = const0 + jax.random.randint(key_const, (), 0, num_constants(difficulty))
+      return jnp.where(to_op, op_node, const_node)
+
+    def step(carry, inputs):
+      stack, starts, size = carry
+      i, key = inputs
+      key_pop, key_side, key_a, key_b, key_op = jax.random.split(key, 5)
+      remaining = difficulty - 1 - i
+      pops = jax.random.randint(key_pop, (), jnp.maximum(0, size - remaining),
+                                jnp.minimum(2, size) + 1)
+      stack_in_a = jax.random.bernoulli(key_side)
+      a_from_stack = (pops == 2) | ((pops == 1) & stack_in_a)
+      b_from_stack = (pops == 2) | ((pops == 1) & ~stack_in_a)
+      top, second = stack[size - 1], stack[size - 2]
+      start = jnp.where(pops == 0, i, starts[size - pops])
+      operand_a = jnp.where(a_from_stack, jnp.where(pops == 2, second, top),
+                            reference(key_a, start))
+      operand_b = jnp.where(b_from_stack, top, reference(key_b, i))
+      pushed = (stack.at[size - pops].set(i), starts.at[size - pops].set(start),
+                size - pops + 1)
+      active = i < difficulty
+      carry = jax.tree.map(lambda new, old: jnp.where(active, new, old), pushed, carry)
+      return carry, (operand_a, operand_b, jax.random.randint(key_op, (), 0, 3))
+
+    empty = (jnp.zeros(const0 + 1, jnp.int32), jnp.zeros(const0 + 1, jnp.int32), jnp.int32(0))
+    steps = (jnp.arange(const0), jax.random.split(key, const0))
+    _, (operand_a, operand_b, op) = jax.lax.scan(step, empty, steps)
+    return operand_a, operand_b, op
+
+  def _sample_distractor_operations(self, key, difficulty):
+    """Operations over any earlier quantity; nothing needed refers to them."""
+    const0, distractor0, num_nodes = self._layout()
+    node = jnp.arange(num_nodes)
+    is_const = (node >= const0) & (node < distractor0)
+    defined_before = ((node < difficulty) | (is_const & (node - const0 < num_constants(difficulty))))
+
+    def pick(key, j):
+      allowed = defined_before | ((node >= distractor0) & (node < distractor0 + j))
+      return jax.random.categorical(key, jnp.where(allowed, 0.0, -jnp.inf))
+
+    j = jnp.arange(num_nodes - distractor0)
+    key_a, key_b, key_op = jax.random.split(key, 3)
+    operand_a = jax.vmap(pick)(jax.random.split(key_a, j.shape[0]), j)
+    operand_b = jax.vmap(pick)(jax.random.split(key_b, j.shape[0]), j)
+    op = jax.random.randint(key_op, j.shape, 0, 3)
+    return operand_a.astype(jnp.int32), operand_b.astype(jnp.int32), op
+
+  @staticmethod
+  def _evaluate(constants, op_nodes, operand_a, operand_b, op):
+    """Values of every quantity; operations are listed so that operands come first."""
+
+    def step(values, inputs):
+      node, a, b, o = inputs
+      return values.at[node].set(_apply(o, values[a], values[b])), None
+
+    values, _ = jax.lax.scan(step, constants, (op_nodes, operand_a, operand_b, op))
+    return values
+
+  # ----- host-side reading of token sequences (independent of the generator) -----
+
+  def _parse(self, tokens):
+    """(definitions, query, solution symbols, answer) or None if malformed."""
+    symbols = self.vocab.decode(tokens)
+    if symbols[:1] != [BOS] or symbols[-1:] != [EOS] or symbols.count("?") != 1 \
+        or symbols.count("#") != 1:
+      return None
+    body = symbols[1:-1]
+    question, hash_at = body.index("?"), body.index("#")
+    if not question + 2 <= hash_at == len(body) - 2 or body[:question][-1:] != [";"]:
+      return None
+    definitions = {}
+    for statement in _split_statements(body[:question]):
+      if len(statement) < 3 or statement[0] not in NAMES or statement[1] != "=" \
+          or statement[0] in definitions:
+        return None
+      rhs = statement[2:]
+      if len(rhs) == 1 and rhs[0].isdigit():
+        definitions[statement[0]] = int(rhs[0])
+      elif len(rhs) == 3 and rhs[0] in NAMES and rhs[1] in OPERATIONS and rhs[2] in NAMES:
+        definitions[statement[0]] = tuple(rhs)
+      else:
+        return None
+    return definitions, body[question + 1], body[question + 2:hash_at], body[-1]
+
+  def _solve(self, definitions, query):
+    """Depth-first post-order solution: (step symbols, answer) or None if unsolvable."""
+    values, steps, in_progress = {}, [], set()
+
+    def visit(name):
+      if name in values:
+        return True
+      if name not in definitions or name in in_progress:
+        return False
+      rhs = definitions[name]
+      if isinstance(rhs, int):
+        values[name] = rhs
+        return True
+      in_progress.add(name)
+      a, op, b = rhs
+      if not (visit(a) and visit(b)):
+        return False
+      values[name] = {"+": values[a] + values[b], "-": values[a] - values[b],
+                      "*": values[a] * values[b]}[op] % MODULUS
+      steps.append([name, "=", a, op, b, "=", str(values[a]), op, str(values[b]), "=",
+                    str(values[name]), ";"])
+      return True
+
+    return (steps, values[query]) if visit(query) else None
+
+  def render(self, tokens) -> str:
+    parsed = self._parse(tokens)
+    if parsed is None:
+      return "malformed: " + " ".join(self.vocab.decode(tokens))
+    definitions, query, solution, answer = parsed
+    problem = " ".join(f"{name} = {rhs if isinstance(rhs, int) else ' '.join(rhs)} ;"
+                       for name, rhs in definitions.items())
+    steps = "\n  ".join(" ".join(s) for s in _split_statements(solution, keep_end=True))
+    return f"problem: {problem}\nquery: {query}\nsolution:\n  {steps}\nanswer: {answer}"
+
+  def check(self, tokens) -> bool:
+    parsed = self._parse(tokens)
+    if parsed is None:
+      return False
+    definitions, query, solution, answer = parsed
+    solved = self._solve(definitions, query)
+    if solved is None or not solved[0]:
+      return False
+    steps, value = solved
+    return solution == [s for step in steps for s in step] and answer == str(value)
+
+  def difficulty_of(self, tokens) -> int:
+    """How many operations the query depends on, read from the problem statements."""
+    parsed = self._parse(tokens)
+    solved = None if parsed is None else self._solve(parsed[0], parsed[1])
+    if solved is None:
+      raise ValueError("malformed graph_arithmetic example: "
+                       + " ".join(self.vocab.decode(tokens)))
+    return len(solved[0])
+
+  def num_distinct(self, difficulties: Sequence[int]) -> int:
+    """A lower bound: the ways to name one problem's quantities, summed over difficulties."""
+    return sum(math.perm(len(NAMES), num_quantities(d)) for d in set(difficulties))
+
+
+def _row(parts, width=_STEP_WIDTH):
+  """Stacks per-quantity columns (arrays or scalars) into rows padded to `width`."""
+  columns = jnp.broadcast_arrays(*[jnp.asarray(p, jnp.int32) for p in parts])
+  rows = jnp.stack(columns, axis=-1)
+  if rows.ndim == 1:
+    rows = rows[None]
+  return jnp.pad(rows, ((0, 0), (0, width - rows.shape[1])))
+
+
+def _split_statements(symbols, keep_end=False):
+  statements, current = [], []
+  for s in symbols:
+    if s == ";":
+      statements.append(current + [s] if keep_end else current)
+      current = []
+    else:
+      current.append(s)
+  if current:
+    statements.append(current)
+  return statements

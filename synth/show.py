@@ -1,0 +1,59 @@
+"""Prints rendered examples of a task with their difficulty and the checker's verdict.
+
+  python -m synth.show --task=addition --difficulty=5 --num=3
+  python -m synth.show --task=graph_arithmetic --difficulty=4 --option=max_difficulty=8
+"""
+
+from absl import app, flags
+import jax
+import numpy as np
+
+import synth
+
+FLAGS = flags.FLAGS
+flags.DEFINE_string("task", "addition", f"one of {sorted(synth.TASKS)}")
+flags.DEFINE_integer("difficulty", 3, "difficulty of every example shown")
+flags.DEFINE_integer("num", 3, "how many examples")
+flags.DEFINE_integer("seed", 0, "PRNG seed")
+flags.DEFINE_multi_string("option", [], "task option as name=value, repeatable "
+                          "(e.g. --option=layout=fixed --option=max_difficulty=8)")
+
+
+def parse_options(pairs: list[str]) -> dict:
+  options = {}
+  for pair in pairs:
+    name, sep, value = pair.partition("=")
+    if not sep:
+      raise app.UsageError(f"--option wants name=value; got {pair!r}")
+    options[name] = int(value) if value.lstrip("-").isdigit() else value
+  return options
+
+
+def show(task: synth.Task, difficulty: int, num: int, seed: int) -> str:
+  """The report printed by this command, one block per example."""
+  task.check_difficulty(difficulty)
+  keys = jax.random.split(jax.random.key(seed), num)
+  batch = jax.jit(jax.vmap(task.sample, in_axes=(0, None)))(keys, difficulty)
+  blocks = []
+  for tokens, mask in zip(np.asarray(batch.tokens), np.asarray(batch.answer_mask)):
+    symbols = task.vocab.decode(tokens)
+    answer = [s for s, m in zip(symbols, mask) if m]
+    verdict = "correct" if task.check(tokens) else "WRONG"
+    blocks.append(f"difficulty {difficulty} (measured {task.difficulty_of(tokens)}), "
+                  f"checker: {verdict}\n{task.render(tokens)}\n"
+                  f"tokens: {' '.join(symbols)}\nanswer tokens: {' '.join(answer)}")
+  return "\n\n".join(blocks)
+
+
+def main(argv):
+  if len(argv) > 1:
+    raise app.UsageError(f"unexpected arguments: {argv[1:]}")
+  try:
+    task = synth.get_task(FLAGS.task, **parse_options(FLAGS.option))
+    print(show(task, FLAGS.difficulty, FLAGS.num, FLAGS.seed))
+  except ValueError as error:
+    raise app.UsageError(str(error)) from error
+
+
+if __name__ == "__main__":
+  app.run(main)

@@ -1,0 +1,95 @@
+"""The dependency-graph task against its independent checker, at every difficulty."""
+
+import collections
+
+import jax
+import numpy as np
+import pytest
+
+import synth
+from synth import graph_arithmetic
+
+MAX_OPERATIONS = 24
+
+
+@pytest.fixture(scope="module")
+def task():
+  return synth.get_task("graph_arithmetic", max_difficulty=MAX_OPERATIONS)
+
+
+@pytest.fixture(scope="module")
+def grid(task):
+  """20 examples of every difficulty, from one jitted vmapped call."""
+  difficulties = np.repeat(np.arange(1, MAX_OPERATIONS + 1), 20)
+  keys = jax.random.split(jax.random.key(0), difficulties.size)
+  return jax.device_get(jax.jit(jax.vmap(task.sample))(keys, difficulties))
+
+
+def statements_of(task, tokens):
+  symbols = task.vocab.decode(tokens)
+  problem = symbols[1:symbols.index("?")]
+  return [s.strip().split() for s in " ".join(problem).split(";") if s.strip()]
+
+
+def test_checker_accepts_every_example_and_measures_its_difficulty(task, grid):
+  for tokens, d in zip(grid.tokens, grid.difficulty):
+    assert task.check(tokens), task.render(tokens)
+    assert task.difficulty_of(tokens) == d
+
+
+def test_answer_mask_covers_solution_answer_and_end_only(task, grid):
+  for tokens, mask in zip(grid.tokens, grid.answer_mask):
+    symbols = task.vocab.decode(tokens)
+    solution_start = symbols.index("?") + 2
+    assert np.flatnonzero(mask).tolist() == list(range(solution_start, len(symbols)))
+
+
+def test_problems_have_distractors_distinct_names_and_shuffled_order(task, grid):
+  query_positions = collections.Counter()
+  for tokens, d in zip(grid.tokens, grid.difficulty):
+    statements = statements_of(task, tokens)
+    names = [s[0] for s in statements]
+    assert len(set(names)) == len(names)
+    operations = [s for s in statements if len(s) == 5]
+    assert len(operations) > d  # some operations are not needed
+    query = task.vocab.decode(tokens)[task.vocab.decode(tokens).index("?") + 1]
+    query_positions[names.index(query) * 4 // len(names)] += 1
+  assert len(graph_arithmetic.NAMES) >= 50
+  assert min(query_positions[q] for q in range(4)) > len(grid.tokens) / 10
+
+
+def test_dependency_graphs_are_not_only_chains(task, grid):
+  """Some needed operation uses two earlier operations (a branching graph)."""
+  branching = 0
+  for tokens, d in zip(grid.tokens, grid.difficulty):
+    symbols = task.vocab.decode(tokens)
+    steps = " ".join(symbols[symbols.index("?") + 2:symbols.index("#")]).split(";")
+    computed = set()
+    for step in filter(str.strip, steps):
+      target, _, a, _, b = step.split()[:5]
+      branching += a in computed and b in computed and a != b
+      computed.add(target)
+  assert branching > len(grid.tokens) / 4
+
+
+def test_checker_rejects_a_changed_constant_or_answer(task):
+  example = jax.device_get(jax.jit(task.sample)(jax.random.key(5), 6))
+  symbols = task.vocab.decode(example.tokens)
+  for position, symbol in enumerate(symbols[:symbols.index("?")]):
+    if symbol.isdigit():  # a constant's value: every step after it may change
+      corrupted = example.tokens.copy()
+      corrupted[position] = task.vocab.id(str((int(symbol) + 1) % graph_arithmetic.MODULUS))
+      reference = task._solve(*task._parse(corrupted)[:2])
+      expected_changed = reference[0] != task._solve(*task._parse(example.tokens)[:2])[0]
+      assert task.check(corrupted) is not expected_changed
+  answer_at = symbols.index("#") + 1
+  corrupted = example.tokens.copy()
+  corrupted[answer_at] = task.vocab.id(str((int(symbols[answer_at]) + 1) % 23))
+  assert not task.check(corrupted)
+
+
+def test_sequence_width_fits_the_hardest_problem(task, grid):
+  lengths = [len(task.vocab.decode(t)) for t in grid.tokens]
+  assert max(lengths) <= task.sequence_width() == grid.tokens.shape[1]
+  hardest = grid.difficulty == MAX_OPERATIONS
+  assert max(np.array(lengths)[hardest]) == task.sequence_width()

@@ -1,0 +1,86 @@
+"""The sampler contract every task keeps: pure, key-driven, jittable, vmappable."""
+
+import random
+
+import jax
+import numpy as np
+import pytest
+
+import synth
+
+TASKS = [("addition", dict(max_difficulty=6)),
+         ("addition", dict(max_difficulty=6, layout="fixed", digit_order="plain",
+                           operand_sampling="uniform")),
+         ("graph_arithmetic", dict(max_difficulty=6))]
+
+
+@pytest.fixture(params=TASKS, ids=lambda t: t[0] + "-" + "-".join(map(str, t[1].values())))
+def task(request):
+  name, options = request.param
+  return synth.get_task(name, **options)
+
+
+def test_same_key_same_example_whatever_the_global_seeds(task):
+  sample = jax.jit(task.sample)
+  random.seed(0)
+  np.random.seed(0)
+  first = jax.device_get(sample(jax.random.key(7), 4))
+  random.seed(1)
+  np.random.seed(1)
+  second = jax.device_get(sample(jax.random.key(7), 4))
+  other = jax.device_get(sample(jax.random.key(8), 4))
+  np.testing.assert_array_equal(first.tokens, second.tokens)
+  np.testing.assert_array_equal(first.answer_mask, second.answer_mask)
+  assert not np.array_equal(first.tokens, other.tokens)
+
+
+def test_vmap_over_keys_and_difficulties_equals_one_by_one(task):
+  difficulties = np.array([1, 6, 3, 3, 2, 5])
+  keys = jax.random.split(jax.random.key(0), difficulties.size)
+  batch = jax.device_get(jax.jit(jax.vmap(task.sample))(keys, difficulties))
+  single = jax.jit(task.sample)
+  for i, d in enumerate(difficulties):
+    one = jax.device_get(single(keys[i], int(d)))
+    np.testing.assert_array_equal(batch.tokens[i], one.tokens)
+    np.testing.assert_array_equal(batch.answer_mask[i], one.answer_mask)
+    assert batch.difficulty[i] == one.difficulty == d
+
+
+def test_one_program_covers_every_difficulty(task):
+  compiled = jax.jit(task.sample).lower(jax.random.key(0), np.int32(1)).compile()
+  for d in range(task.min_difficulty, task.max_difficulty + 1):
+    example = jax.device_get(compiled(jax.random.key(d), np.int32(d)))
+    assert example.tokens.shape == (task.sequence_width(),)
+    assert example.tokens.dtype == np.int32
+    assert task.check(example.tokens)
+
+
+@pytest.mark.parametrize("difficulty", [0, 7, -1, 2.5, "3", np.array([1, 2])])
+def test_out_of_range_difficulty_is_refused(task, difficulty):
+  with pytest.raises(ValueError, match="difficulty"):
+    task.sample(jax.random.key(0), difficulty)
+
+
+def test_traced_out_of_range_difficulty_is_clipped(task):
+  example = jax.jit(task.sample)(jax.random.key(0), 99)
+  assert int(example.difficulty) == task.max_difficulty
+
+
+@pytest.mark.parametrize("name, options, message", [
+    ("subtraction", {}, "unknown task 'subtraction'"),
+    ("addition", {"digits": 3}, "no option"),
+    ("addition", {"digit_order": "backwards"}, "digit_order='backwards'"),
+    ("addition", {"layout": "ragged"}, "layout='ragged'"),
+    ("addition", {"operand_sampling": "gaussian"}, "operand_sampling='gaussian'"),
+    ("addition", {"max_difficulty": 0}, r"max_difficulty=0 must be an integer in \[1, 64\]"),
+    ("graph_arithmetic", {"max_difficulty": 49}, r"max_difficulty=49 .* \[1, 48\]"),
+    ("graph_arithmetic", {"max_difficulty": 4.0}, "max_difficulty=4.0"),
+])
+def test_bad_task_arguments_are_refused(name, options, message):
+  with pytest.raises(ValueError, match=message):
+    synth.get_task(name, **options)
+
+
+def test_the_default_tasks_reach_the_required_difficulties():
+  assert synth.get_task("addition").max_difficulty >= 20
+  assert synth.get_task("graph_arithmetic").max_difficulty >= 24
