@@ -1,0 +1,1 @@
+"""Training engine, evaluation, checkpoints and (later) the launchers of the study."""

@@ -1,0 +1,47 @@
+"""Parameters (any pytree of arrays, a grid's leading runs axis included) saved with the
+config that made them, bit-exactly, written atomically: a reader never sees half a file."""
+
+import json
+import os
+import tempfile
+from typing import Any
+
+import flax.serialization
+import jax
+import numpy as np
+
+PARAMS_FILE, CONFIG_FILE = "params.msgpack", "config.json"
+
+
+def _write_atomically(path: str, data: bytes) -> None:
+  directory = os.path.dirname(path)
+  with tempfile.NamedTemporaryFile(dir=directory, delete=False) as handle:
+    handle.write(data)
+    handle.flush()
+    os.fsync(handle.fileno())
+  os.replace(handle.name, path)
+
+
+def save(directory: str, params: Any, config: dict) -> None:
+  """Writes params and a JSON-serialisable config into `directory` (created if needed).
+  The config is written last, so its presence marks a complete checkpoint."""
+  os.makedirs(directory, exist_ok=True)
+  state = flax.serialization.to_state_dict(jax.device_get(params))
+  _write_atomically(os.path.join(directory, PARAMS_FILE), flax.serialization.msgpack_serialize(state))
+  _write_atomically(os.path.join(directory, CONFIG_FILE),
+                    json.dumps(config, indent=2, sort_keys=True).encode())
+
+
+def exists(directory: str) -> bool:
+  return os.path.exists(os.path.join(directory, CONFIG_FILE))
+
+
+def load(directory: str) -> tuple[Any, dict]:
+  """(params as nested dicts of numpy arrays, config) from a checkpoint written by `save`."""
+  if not exists(directory):
+    raise FileNotFoundError(f"no complete checkpoint in {directory} (no {CONFIG_FILE})")
+  with open(os.path.join(directory, PARAMS_FILE), "rb") as handle:
+    params = flax.serialization.msgpack_restore(handle.read())
+  with open(os.path.join(directory, CONFIG_FILE)) as handle:
+    config = json.load(handle)
+  return jax.tree.map(np.asarray, params), config

@@ -1,0 +1,102 @@
+"""Exact match, token accuracy and loss per example, summed per test difficulty.
+
+Exact match is judged under teacher forcing: every answer token is the model's argmax given
+the true prefix. For a causal model this equals greedy decoding of the answer (a first
+wrong token is wrong in both); `greedy_answers` exists to test exactly that.
+"""
+
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from experiments.losses import shift, target_log_probs
+from synth.task import Example
+
+
+class ExampleMetrics(NamedTuple):
+  exact: jax.Array  # bool[B]: every answer token right
+  correct_tokens: jax.Array  # int32[B]
+  answer_tokens: jax.Array  # int32[B]
+  loss_sum: jax.Array  # float32[B]: summed cross-entropy over answer tokens
+
+
+class SliceSums(NamedTuple):
+  """Sums indexed by difficulty value (index d holds difficulty d; index 0 is padding)."""
+
+  errors: jax.Array
+  correct_tokens: jax.Array
+  answer_tokens: jax.Array
+  loss_sum: jax.Array
+  examples: jax.Array
+
+
+def example_metrics(logits_BxTxV, targets_BxT, mask_BxT) -> ExampleMetrics:
+  right_BxT = (jnp.argmax(logits_BxTxV, axis=-1) == targets_BxT) | ~mask_BxT
+  nll_BxT = -target_log_probs(logits_BxTxV, targets_BxT)
+  return ExampleMetrics(
+      exact=right_BxT.all(axis=1),
+      correct_tokens=(right_BxT & mask_BxT).sum(axis=1),
+      answer_tokens=mask_BxT.sum(axis=1),
+      loss_sum=jnp.where(mask_BxT, nll_BxT, 0.0).sum(axis=1))
+
+
+def make_evaluate(model, batch_size: int, max_difficulty: int):
+  """evaluate(params, examples) -> SliceSums; examples are padded to whole batches with
+  difficulty-0 rows, which land in the ignored slot 0. Jit and vmap it over runs."""
+
+  def evaluate(params, examples: Example) -> SliceSums:
+    num = examples.tokens.shape[0]
+    if num % batch_size:
+      raise ValueError(f"{num} evaluation examples are not whole batches of {batch_size}; "
+                       f"pad them with pad_to_batches")
+    batches = jax.tree.map(lambda x: x.reshape((num // batch_size, batch_size) + x.shape[1:]),
+                           examples)
+
+    def one_batch(sums, batch):
+      inputs, targets, mask = shift(batch.tokens, batch.answer_mask)
+      m = example_metrics(model.apply(params, inputs), targets, mask)
+      per_example = (~m.exact, m.correct_tokens, m.answer_tokens, m.loss_sum,
+                     jnp.ones_like(m.exact))
+      added = [jax.ops.segment_sum(jnp.asarray(v, jnp.float32), batch.difficulty,
+                                   max_difficulty + 1) for v in per_example]
+      return jax.tree.map(jnp.add, sums, SliceSums(*added)), None
+
+    zeros = SliceSums(*[jnp.zeros(max_difficulty + 1, jnp.float32)] * 5)
+    sums, _ = jax.lax.scan(one_batch, zeros, batches)
+    return sums
+
+  return evaluate
+
+
+def pad_to_batches(examples: Example, batch_size: int) -> Example:
+  """Appends all-padding rows of difficulty 0 up to a multiple of batch_size."""
+  missing = -examples.tokens.shape[0] % batch_size
+  return jax.tree.map(lambda x: np.concatenate([x, np.zeros((missing,) + x.shape[1:], x.dtype)]),
+                      examples)
+
+
+def slice_table(sums: SliceSums) -> dict[int, dict[str, float]]:
+  """Host-side {difficulty: {error, token_accuracy, loss, examples}} for one run."""
+  sums = jax.tree.map(np.asarray, sums)
+  table = {}
+  for d in np.flatnonzero(sums.examples[1:]) + 1:
+    table[int(d)] = dict(error=float(sums.errors[d] / sums.examples[d]),
+                         token_accuracy=float(sums.correct_tokens[d] / sums.answer_tokens[d]),
+                         loss=float(sums.loss_sum[d] / sums.answer_tokens[d]),
+                         examples=int(sums.examples[d]))
+  return table
+
+
+def greedy_answers(model, params, tokens_BxW, answer_mask_BxW) -> jax.Array:
+  """Tokens with every answer position filled by greedy decoding, left to right."""
+  width = tokens_BxW.shape[1]
+
+  def decode_position(position, sequence_BxW):
+    logits_BxV = model.apply(params, sequence_BxW[:, :-1])[:, position - 1]
+    predicted_B = jnp.argmax(logits_BxV, axis=-1).astype(sequence_BxW.dtype)
+    filled = jnp.where(answer_mask_BxW[:, position], predicted_B, sequence_BxW[:, position])
+    return sequence_BxW.at[:, position].set(filled)
+
+  return jax.lax.fori_loop(1, width, decode_position, tokens_BxW)

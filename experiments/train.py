@@ -1,0 +1,196 @@
+"""The vmapped training engine: one pure `train(params, run)` per run, its steps in a scan.
+
+`make_train` builds `train` for a model, an optimiser config and a way of drawing batches;
+`jax.jit(jax.vmap(train))` then trains a whole grid of runs as one compiled program. Every
+per-run quantity (PRNG key, step count, learning rate, SFT or DFT, difficulty band or
+training set and its size n) lives in `Run` on the leading runs axis, so runs that differ
+only in those share one program, and the axis can later be sharded over devices.
+
+Runs of different n share a program through fixed-capacity training-set buffers with a
+per-run n (batches index only the first n rows). Each run also has its own step count; a
+grid's scan lasts its longest run and finished runs stop changing. A launcher that wants no
+idle compute groups runs of similar step counts (in practice: by n).
+"""
+
+import dataclasses
+from typing import Any, Callable, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from experiments.evaluate import example_metrics
+from experiments.losses import shift, token_losses
+from synth.task import Example, Task, check_int_range
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainConfig:
+  """Optimiser and loop settings shared by every run of a grid (static)."""
+
+  batch_size: int = 64
+  max_steps: int = 1000  # scan length: the most steps any run of the grid takes
+  warmup_fraction: float = 0.05
+  weight_decay: float = 0.01
+  clip_norm: float = 1.0
+  adam_b1: float = 0.9
+  adam_b2: float = 0.98
+  target_accuracy: float | None = None  # stop a run once its smoothed batch exact match
+  accuracy_smoothing: float = 0.95  # (exponential moving average) reaches this
+
+  def __post_init__(self):
+    check_int_range("batch_size", self.batch_size, 1, 1 << 20)
+    check_int_range("max_steps", self.max_steps, 1, 1 << 30)
+    for name in ("warmup_fraction", "accuracy_smoothing"):
+      if not 0 <= getattr(self, name) < 1:
+        raise ValueError(f"{name}={getattr(self, name)} must be in [0, 1)")
+    if self.target_accuracy is not None and not 0 < self.target_accuracy <= 1:
+      raise ValueError(f"target_accuracy={self.target_accuracy} must be in (0, 1] or None")
+
+
+class BandSource(NamedTuple):
+  """Fresh samples every step, difficulties uniform over [lo, hi] (pre-training)."""
+
+  lo: jax.Array  # int32
+  hi: jax.Array  # int32
+
+
+class DatasetSource(NamedTuple):
+  """A finite training set in a fixed-capacity buffer; only the first n rows are used."""
+
+  tokens: jax.Array  # int32[capacity, W]
+  answer_mask: jax.Array  # bool[capacity, W]
+  n: jax.Array  # int32
+
+
+class Run(NamedTuple):
+  """Per-run values; in a grid every leaf has a leading runs axis (see `stack_runs`)."""
+
+  data_key: jax.Array
+  num_steps: jax.Array  # int32, at most TrainConfig.max_steps
+  learning_rate: jax.Array  # float32, peak of warmup + cosine decay
+  dft: jax.Array  # bool: DFT loss instead of SFT cross-entropy
+  source: Any  # BandSource or DatasetSource
+
+
+class TrainResult(NamedTuple):
+  params: Any
+  losses: jax.Array  # float32[max_steps]; NaN after the run stopped
+  batch_exact_match: jax.Array  # float32[max_steps]; NaN after the run stopped
+  steps_taken: jax.Array  # int32
+  diverged: jax.Array  # bool: a loss or update became NaN or Inf (params kept from before)
+
+
+def make_run(data_key, num_steps, learning_rate, source, dft=False) -> Run:
+  return Run(data_key, jnp.int32(num_steps), jnp.float32(learning_rate), jnp.bool_(dft), source)
+
+
+def band_source(lo: int, hi: int) -> BandSource:
+  return BandSource(jnp.int32(lo), jnp.int32(hi))
+
+
+def dataset_source(dataset: Example, capacity: int) -> DatasetSource:
+  """Pads a training set of n rows to `capacity` rows (the grid's largest n)."""
+  n = dataset.tokens.shape[0]
+  check_int_range("n", n, 1, capacity)
+  pad = ((0, capacity - n), (0, 0))
+  return DatasetSource(jnp.asarray(np.pad(dataset.tokens, pad)),
+                       jnp.asarray(np.pad(dataset.answer_mask, pad)), jnp.int32(n))
+
+
+def stack_runs(runs: list) -> Any:
+  """Stacks runs (or params, or any same-structured pytrees) along a new leading axis."""
+  return jax.tree.map(lambda *xs: jnp.stack(xs), *runs)
+
+
+def unstack(tree: Any, index: int) -> Any:
+  return jax.tree.map(lambda x: x[index], tree)
+
+
+def fresh_batches(task: Task) -> Callable:
+  """draw(source: BandSource, key, batch_size) -> (tokens, answer_mask), fresh samples."""
+
+  def draw(source: BandSource, key, batch_size):
+    key_difficulty, key_examples = jax.random.split(key)
+    difficulties = jax.random.randint(key_difficulty, (batch_size,), source.lo, source.hi + 1)
+    batch = jax.vmap(task.sample)(jax.random.split(key_examples, batch_size), difficulties)
+    return batch.tokens, batch.answer_mask
+
+  return draw
+
+
+def dataset_batches(source: DatasetSource, key, batch_size):
+  """Uniform draws with replacement from the first n rows of the buffer."""
+  rows = jax.random.randint(key, (batch_size,), 0, source.n)
+  return source.tokens[rows], source.answer_mask[rows]
+
+
+def init_params(model, key, sequence_width: int):
+  """Fresh parameters for one run (vmap over keys for a grid)."""
+  return {"params": model.init(key, jnp.zeros((1, sequence_width - 1), jnp.int32))["params"]}
+
+
+def warmup_cosine(peak, num_steps, warmup_fraction):
+  """Linear warmup to `peak`, then cosine decay to 0 at `num_steps` (all may be traced)."""
+  warmup = jnp.maximum(jnp.round(warmup_fraction * num_steps), 1.0)
+
+  def schedule(count):
+    progress = jnp.clip((count - warmup) / jnp.maximum(num_steps - warmup, 1.0), 0.0, 1.0)
+    return peak * jnp.where(count < warmup, (count + 1) / warmup,
+                            0.5 * (1 + jnp.cos(jnp.pi * progress)))
+
+  return schedule
+
+
+def make_optimizer(config: TrainConfig, learning_rate, num_steps):
+  decay_matrices_only = lambda params: jax.tree.map(lambda p: p.ndim >= 2, params)
+  return optax.chain(
+      optax.clip_by_global_norm(config.clip_norm),
+      optax.adamw(warmup_cosine(learning_rate, num_steps, config.warmup_fraction),
+                  b1=config.adam_b1, b2=config.adam_b2, weight_decay=config.weight_decay,
+                  mask=decay_matrices_only))
+
+
+def make_train(model, config: TrainConfig, draw_batch: Callable) -> Callable:
+  """train(params, run) -> TrainResult for one run; jit(vmap(train)) for a grid."""
+
+  def loss_fn(params, tokens, answer_mask, dft):
+    inputs, targets, mask = shift(tokens, answer_mask)
+    logits = model.apply(params, inputs)
+    losses = token_losses(logits, targets, dft)
+    loss = jnp.where(mask, losses, 0.0).sum() / jnp.maximum(mask.sum(), 1)
+    return loss, example_metrics(logits, targets, mask).exact.mean()
+
+  def train(params, run: Run) -> TrainResult:
+    optimizer = make_optimizer(config, run.learning_rate, run.num_steps.astype(jnp.float32))
+
+    def step(carry, t):
+      params, opt_state, smoothed_accuracy, stopped, diverged = carry
+      tokens, answer_mask = draw_batch(run.source, jax.random.fold_in(run.data_key, t),
+                                       config.batch_size)
+      (loss, accuracy), grads = jax.value_and_grad(loss_fn, has_aux=True)(
+          params, tokens, answer_mask, run.dft)
+      updates, new_opt_state = optimizer.update(grads, opt_state, params)
+      finite = jnp.isfinite(loss) & jnp.isfinite(optax.tree.norm(updates))
+      active = (t < run.num_steps) & ~stopped & ~diverged
+      keep = lambda new, old: jnp.where(active & finite, new, old)
+      params = jax.tree.map(keep, optax.apply_updates(params, updates), params)
+      opt_state = jax.tree.map(keep, new_opt_state, opt_state)
+      smoothing = config.accuracy_smoothing
+      smoothed_accuracy = jnp.where(
+          active, smoothing * smoothed_accuracy + (1 - smoothing) * accuracy, smoothed_accuracy)
+      reached = (False if config.target_accuracy is None
+                 else smoothed_accuracy / (1 - smoothing ** (t + 1)) >= config.target_accuracy)
+      stopped = stopped | (active & finite & reached)
+      diverged = diverged | (active & ~finite)
+      record = lambda x: jnp.where(active, x, jnp.nan)
+      return (params, opt_state, smoothed_accuracy, stopped, diverged), (
+          record(loss), record(accuracy), active & finite)
+
+    carry = (params, optimizer.init(params), jnp.float32(0), jnp.bool_(False), jnp.bool_(False))
+    (params, _, _, _, diverged), (losses, accuracies, stepped) = jax.lax.scan(
+        step, carry, jnp.arange(config.max_steps))
+    return TrainResult(params, losses, accuracies, stepped.sum().astype(jnp.int32), diverged)
+
+  return train

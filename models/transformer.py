@@ -1,0 +1,139 @@
+"""A pre-LayerNorm decoder-only transformer in Flax linen.
+
+Linen rather than NNX: its parameters are a plain nested dict and `apply` a pure function,
+so a grid of runs is just the same pytree with a leading runs axis under `jax.vmap`, with
+no split/merge of module state inside the training scan.
+"""
+
+import dataclasses
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from synth.task import check_int_range, check_option
+
+POSITION_ENCODINGS = ("learned", "sinusoidal", "rope", "none")
+DTYPES = ("float32", "bfloat16")
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelConfig:
+  """Shape of the model. `max_length` sizes every position table: the longest sequence the
+  model will ever see, evaluation included."""
+
+  vocab_size: int
+  max_length: int
+  d_model: int = 128
+  num_layers: int = 2
+  num_heads: int = 4
+  mlp_ratio: int = 4
+  position_encoding: str = "learned"
+  tied_embeddings: bool = True
+  compute_dtype: str = "float32"
+
+  def __post_init__(self):
+    check_int_range("vocab_size", self.vocab_size, 3, 1 << 20)
+    check_int_range("max_length", self.max_length, 2, 1 << 16)
+    check_int_range("d_model", self.d_model, 2, 1 << 14)
+    check_int_range("num_layers", self.num_layers, 1, 256)
+    check_int_range("num_heads", self.num_heads, 1, self.d_model)
+    check_int_range("mlp_ratio", self.mlp_ratio, 1, 64)
+    check_option("position_encoding", self.position_encoding, POSITION_ENCODINGS)
+    check_option("compute_dtype", self.compute_dtype, DTYPES)
+    if self.d_model % self.num_heads:
+      raise ValueError(f"d_model={self.d_model} must be a multiple of num_heads={self.num_heads}")
+    if self.position_encoding == "rope" and (self.d_model // self.num_heads) % 2:
+      raise ValueError(f"rope needs an even head size; d_model/num_heads = "
+                       f"{self.d_model // self.num_heads}")
+
+  @property
+  def head_dim(self) -> int:
+    return self.d_model // self.num_heads
+
+
+def sinusoid_table(length: int, dim: int) -> np.ndarray:
+  """The fixed sine/cosine position table of Vaswani et al., [length, dim]."""
+  position = np.arange(length)[:, None]
+  frequency = np.exp(-np.log(10000.0) * np.arange(0, dim, 2) / dim)[None, :]
+  table = np.zeros((length, dim), np.float32)
+  table[:, 0::2] = np.sin(position * frequency)
+  table[:, 1::2] = np.cos(position * frequency[:, :dim // 2])
+  return table
+
+
+def apply_rope(x_BxLxHxK: jax.Array) -> jax.Array:
+  """Rotates each pair of channels (i, i + K/2) by a position-dependent angle."""
+  length, head_dim = x_BxLxHxK.shape[1], x_BxLxHxK.shape[3]
+  half = head_dim // 2
+  frequency_F = 10000.0 ** (-jnp.arange(half) / half)
+  angle_LxF = jnp.arange(length)[:, None] * frequency_F[None, :]
+  cos, sin = (f(angle_LxF)[None, :, None, :].astype(x_BxLxHxK.dtype) for f in (jnp.cos, jnp.sin))
+  first, second = x_BxLxHxK[..., :half], x_BxLxHxK[..., half:]
+  return jnp.concatenate([first * cos - second * sin, first * sin + second * cos], axis=-1)
+
+
+class CausalSelfAttention(nn.Module):
+  config: ModelConfig
+
+  @nn.compact
+  def __call__(self, x_BxLxD):
+    c = self.config
+    dtype = jnp.dtype(c.compute_dtype)
+    batch, length, _ = x_BxLxD.shape
+    qkv = nn.Dense(3 * c.d_model, use_bias=False, dtype=dtype, name="qkv")(x_BxLxD)
+    q_BxLxHxK, k_BxLxHxK, v_BxLxHxK = (
+        t.reshape(batch, length, c.num_heads, c.head_dim) for t in jnp.split(qkv, 3, axis=-1))
+    if c.position_encoding == "rope":
+      q_BxLxHxK, k_BxLxHxK = apply_rope(q_BxLxHxK), apply_rope(k_BxLxHxK)
+    att_BxHxLxL = jnp.einsum("blhk,bmhk->bhlm", q_BxLxHxK, k_BxLxHxK) / np.sqrt(c.head_dim)
+    causal_LxL = jnp.tril(jnp.ones((length, length), bool))
+    att_BxHxLxL = jnp.where(causal_LxL, att_BxHxLxL.astype(jnp.float32), -1e30)
+    weights_BxHxLxL = jax.nn.softmax(att_BxHxLxL, axis=-1).astype(dtype)
+    out_BxLxHxK = jnp.einsum("bhlm,bmhk->blhk", weights_BxHxLxL, v_BxLxHxK)
+    return nn.Dense(c.d_model, use_bias=False, dtype=dtype, name="out")(
+        out_BxLxHxK.reshape(batch, length, c.d_model))
+
+
+class Block(nn.Module):
+  config: ModelConfig
+
+  @nn.compact
+  def __call__(self, x_BxLxD):
+    c = self.config
+    dtype = jnp.dtype(c.compute_dtype)
+    x_BxLxD = x_BxLxD + CausalSelfAttention(c, name="attention")(nn.LayerNorm(dtype=dtype)(x_BxLxD))
+    h_BxLxF = nn.Dense(c.mlp_ratio * c.d_model, dtype=dtype)(nn.LayerNorm(dtype=dtype)(x_BxLxD))
+    return x_BxLxD + nn.Dense(c.d_model, dtype=dtype)(nn.gelu(h_BxLxF))
+
+
+class Transformer(nn.Module):
+  """tokens int32[B, L] -> next-token logits float32[B, L, vocab]."""
+
+  config: ModelConfig
+
+  @nn.compact
+  def __call__(self, tokens_BxL):
+    c = self.config
+    length = tokens_BxL.shape[1]
+    if length > c.max_length:
+      raise ValueError(f"sequence length {length} exceeds the model's max_length={c.max_length}")
+    dtype = jnp.dtype(c.compute_dtype)
+    embed = nn.Embed(c.vocab_size, c.d_model, dtype=dtype, name="embed")
+    x_BxLxD = embed(tokens_BxL)
+    if c.position_encoding == "learned":
+      table = self.param("positions", nn.initializers.normal(0.02), (c.max_length, c.d_model))
+      x_BxLxD = x_BxLxD + table[:length].astype(dtype)[None]
+    elif c.position_encoding == "sinusoidal":
+      x_BxLxD = x_BxLxD + jnp.asarray(sinusoid_table(c.max_length, c.d_model)[:length],
+                                      dtype)[None]
+    x_BxLxD = self.perturb("embedded", x_BxLxD)  # lets tests take gradients per position
+    for i in range(c.num_layers):
+      x_BxLxD = Block(c, name=f"block_{i}")(x_BxLxD)
+    x_BxLxD = nn.LayerNorm(dtype=dtype, name="final_norm")(x_BxLxD)
+    if c.tied_embeddings:
+      logits_BxLxV = embed.attend(x_BxLxD)
+    else:
+      logits_BxLxV = nn.Dense(c.vocab_size, use_bias=False, dtype=dtype, name="head")(x_BxLxD)
+    return logits_BxLxV.astype(jnp.float32)

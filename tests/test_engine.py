@@ -1,0 +1,173 @@
+"""The training engine: grid equals single runs, learning, losses, divergence, checkpoints."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import synth
+from experiments import checkpoint, evaluate, losses
+from experiments import train as engine
+from models import ModelConfig, Transformer
+
+
+def tiny_model(task, **kwargs):
+  options = dict(d_model=32, num_heads=2, num_layers=1) | kwargs
+  return Transformer(ModelConfig(vocab_size=len(task.vocab), max_length=task.sequence_width(),
+                                 **options))
+
+
+@pytest.fixture(scope="module")
+def addition():
+  return synth.get_task("addition", max_difficulty=3)
+
+
+def test_vmapped_grid_matches_runs_one_by_one(addition):
+  model = tiny_model(addition)
+  config = engine.TrainConfig(batch_size=16, max_steps=25)
+  train = engine.make_train(model, config, engine.dataset_batches)
+  base = engine.init_params(model, jax.random.key(0), addition.sequence_width())
+  capacity = 64
+  runs = [engine.make_run(jax.random.key(10 + i), steps, lr,
+                          engine.dataset_source(synth.make_dataset(
+                              jax.random.key(i), addition, band, n), capacity), dft)
+          for i, (band, n, steps, lr, dft) in enumerate([
+              ((1, 1), 20, 25, 3e-3, False), ((2, 3), 64, 25, 1e-3, True),
+              ((3, 3), 40, 12, 3e-3, False), ((1, 3), 33, 25, float("nan"), False)])]
+  grid = jax.jit(jax.vmap(train, in_axes=(None, 0)))(base, engine.stack_runs(runs))
+  single = jax.jit(train)
+  for i, run in enumerate(runs):
+    alone = single(base, run)
+    np.testing.assert_allclose(grid.losses[i], alone.losses, rtol=2e-5, atol=1e-6)
+    chex_params = jax.tree.map(lambda g, a: np.testing.assert_allclose(g[i], a, rtol=1e-4,
+                                                                       atol=1e-6),
+                               grid.params, alone.params)
+    del chex_params
+  assert grid.steps_taken.tolist() == [25, 25, 12, 0]
+  assert grid.diverged.tolist() == [False, False, False, True]
+  assert np.isnan(grid.losses[2, 12:]).all() and np.isfinite(grid.losses[2, :12]).all()
+  # The diverged run keeps its starting parameters and spoils no other run.
+  jax.tree.map(lambda g, b: np.testing.assert_array_equal(g[3], b), grid.params, base)
+  assert np.isfinite(grid.losses[:3, :12]).all()
+
+
+def test_dft_gradient_matches_its_closed_form():
+  logits = jax.random.normal(jax.random.key(0), (2, 5, 7))
+  targets = jax.random.randint(jax.random.key(1), (2, 5), 0, 7)
+  grad = jax.grad(lambda l: losses.token_losses(l, targets, True).sum())(logits)
+  probs = jax.nn.softmax(logits)
+  p_target = jnp.take_along_axis(probs, targets[..., None], axis=-1)
+  closed_form = p_target * (probs - jax.nn.one_hot(targets, 7))
+  np.testing.assert_allclose(grad, closed_form, rtol=1e-5, atol=1e-7)
+  sft_grad = jax.grad(lambda l: losses.token_losses(l, targets, False).sum())(logits)
+  np.testing.assert_allclose(sft_grad, probs - jax.nn.one_hot(targets, 7), rtol=1e-5, atol=1e-7)
+
+
+@pytest.fixture(scope="module")
+def two_digit_model():
+  """A tiny model pre-trained on fresh 2-digit sums, with its test set."""
+  task = synth.get_task("addition", max_difficulty=2)
+  model = tiny_model(task, d_model=64, num_heads=4, num_layers=2)
+  config = engine.TrainConfig(batch_size=64, max_steps=1000)
+  train = jax.jit(engine.make_train(model, config, engine.fresh_batches(task)))
+  params = engine.init_params(model, jax.random.key(0), task.sequence_width())
+  result = train(params, engine.make_run(jax.random.key(1), 1000, 3e-3,
+                                          engine.band_source(2, 2)))
+  test = synth.make_dataset(jax.random.key(9), task, (2, 2), 512)
+  return task, model, result, test
+
+
+def test_tiny_model_learns_two_digit_addition(two_digit_model):
+  task, model, result, test = two_digit_model
+  evaluate_fn = jax.jit(evaluate.make_evaluate(model, 128, task.max_difficulty))
+  table = evaluate.slice_table(evaluate_fn(result.params, test))
+  assert list(table) == [2] and table[2]["examples"] == 512
+  assert table[2]["error"] <= 0.05, table
+  assert not result.diverged and result.steps_taken == 1000
+
+
+@pytest.mark.parametrize("trained", [True, False], ids=["trained", "random"])
+def test_teacher_forced_exact_match_equals_greedy_decoding(two_digit_model, trained):
+  task, model, result, test = two_digit_model
+  params = result.params if trained else engine.init_params(model, jax.random.key(5),
+                                                            task.sequence_width())
+  tokens, mask = jnp.asarray(test.tokens[:256]), jnp.asarray(test.answer_mask[:256])
+  inputs, targets, target_mask = losses.shift(tokens, mask)
+  teacher_forced = evaluate.example_metrics(model.apply(params, inputs), targets,
+                                            target_mask).exact
+  decoded = jax.jit(evaluate.greedy_answers, static_argnums=0)(model, params, tokens, mask)
+  greedy = np.all((np.asarray(decoded) == np.asarray(tokens)) | ~np.asarray(mask), axis=1)
+  np.testing.assert_array_equal(np.asarray(teacher_forced), greedy)
+  assert 0 < greedy.mean() if trained else greedy.mean() < 0.5
+
+
+def test_pretraining_stops_at_the_target_accuracy(addition):
+  """The run stops right after the first step whose smoothed batch accuracy (computed here
+  from an unstopped run) reaches the target, and matches the unstopped run until then."""
+  model = tiny_model(addition)
+  params = engine.init_params(model, jax.random.key(0), addition.sequence_width())
+  run = engine.make_run(jax.random.key(1), 300, 1e-2, engine.band_source(1, 1))
+  results = {}
+  for target in (None, 0.1):
+    config = engine.TrainConfig(batch_size=32, max_steps=300, target_accuracy=target)
+    results[target] = jax.jit(engine.make_train(model, config, engine.fresh_batches(addition)))(
+        params, run)
+  smoothing, smoothed = config.accuracy_smoothing, 0.0
+  for t, accuracy in enumerate(np.asarray(results[None].batch_exact_match)):
+    smoothed = smoothing * smoothed + (1 - smoothing) * accuracy
+    if smoothed / (1 - smoothing ** (t + 1)) >= 0.1:
+      break
+  stopped = results[0.1]
+  assert 0 < t + 1 < 300, "the target was never reached: pick a lower one"
+  assert int(stopped.steps_taken) == t + 1
+  np.testing.assert_allclose(stopped.losses[:t + 1], results[None].losses[:t + 1], rtol=1e-5)
+  assert np.isnan(stopped.losses[t + 1:]).all()
+
+
+def test_evaluation_sums_per_difficulty_ignore_padding(addition):
+  model = tiny_model(addition)
+  params = engine.init_params(model, jax.random.key(0), addition.sequence_width())
+  test = synth.make_dataset(jax.random.key(3), addition, (1, 3), 100)
+  padded = evaluate.pad_to_batches(test, 32)
+  assert padded.tokens.shape[0] == 128
+  sums = jax.jit(evaluate.make_evaluate(model, 32, 3))(params, padded)
+  inputs, targets, mask = losses.shift(jnp.asarray(test.tokens), jnp.asarray(test.answer_mask))
+  metrics = evaluate.example_metrics(model.apply(params, inputs), targets, mask)
+  for d in (1, 2, 3):
+    rows = test.difficulty == d
+    assert sums.examples[d] == rows.sum()
+    assert sums.errors[d] == (~np.asarray(metrics.exact)[rows]).sum()
+    assert sums.correct_tokens[d] == np.asarray(metrics.correct_tokens)[rows].sum()
+    np.testing.assert_allclose(sums.loss_sum[d], np.asarray(metrics.loss_sum)[rows].sum(),
+                               rtol=1e-5)
+  assert sums.examples[1:].sum() == 100 and sums.examples[0] == 28  # slot 0: padding
+
+
+def test_checkpoint_round_trip_is_bit_exact(tmp_path, addition):
+  model = tiny_model(addition)
+  grid = jax.vmap(engine.init_params, in_axes=(None, 0, None))(
+      model, jax.random.split(jax.random.key(0), 3), addition.sequence_width())
+  config = {"model": {"d_model": 32}, "seeds": [0, 1, 2]}
+  checkpoint.save(str(tmp_path / "base"), grid, config)
+  loaded, loaded_config = checkpoint.load(str(tmp_path / "base"))
+  assert loaded_config == config
+  assert jax.tree.structure(loaded) == jax.tree.structure(jax.device_get(grid))
+  jax.tree.map(lambda a, b: np.testing.assert_array_equal(np.asarray(a), b), grid, loaded)
+  with pytest.raises(FileNotFoundError, match="no complete checkpoint"):
+    checkpoint.load(str(tmp_path / "missing"))
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("batch_size", 0, r"batch_size=0 must be an integer in \[1, "),
+    ("warmup_fraction", 1.5, r"warmup_fraction=1.5 must be in \[0, 1\)"),
+    ("target_accuracy", 0.0, r"target_accuracy=0.0 must be in \(0, 1\]"),
+])
+def test_bad_train_configs_are_refused(field, value, message):
+  with pytest.raises(ValueError, match=message):
+    engine.TrainConfig(**{field: value})
+
+
+def test_training_set_larger_than_the_buffer_is_refused(addition):
+  dataset = synth.make_dataset(jax.random.key(0), addition, (2, 2), 10)
+  with pytest.raises(ValueError, match=r"n=10 must be an integer in \[1, 8\]"):
+    engine.dataset_source(dataset, capacity=8)
