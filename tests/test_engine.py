@@ -171,3 +171,19 @@ def test_training_set_larger_than_the_buffer_is_refused(addition):
   dataset = synth.make_dataset(jax.random.key(0), addition, (2, 2), 10)
   with pytest.raises(ValueError, match=r"n=10 must be an integer in \[1, 8\]"):
     engine.dataset_source(dataset, capacity=8)
+
+
+# Losses of the first two steps of a fixed tiny run on the CPU. Update them only when a change
+# is meant to alter the numbers (model, initialisation, loss, optimiser or the data stream),
+# and say so in the commit; any other change that moves them is a bug.
+GOLDEN_LOSSES = (2.8551149368286133, 2.678326368331909)
+
+
+def test_golden_losses_of_a_tiny_run(addition):
+  model = tiny_model(addition)
+  config = engine.TrainConfig(batch_size=8, max_steps=2)
+  train = jax.jit(engine.make_train(model, config, engine.fresh_batches(addition)))
+  result = train(engine.init_params(model, jax.random.key(0), addition.sequence_width()),
+                 engine.make_run(jax.random.key(1), 2, 1e-2, engine.band_source(1, 3)))
+  np.testing.assert_allclose(result.losses, GOLDEN_LOSSES, rtol=1e-4,
+                             err_msg="see the comment above GOLDEN_LOSSES")
