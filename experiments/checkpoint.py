@@ -13,12 +13,13 @@ import numpy as np
 PARAMS_FILE, CONFIG_FILE = "params.msgpack", "config.json"
 
 
-def _write_atomically(path: str, data: bytes) -> None:
+def write_atomically(path: str, data: bytes) -> None:
   directory = os.path.dirname(path)
   with tempfile.NamedTemporaryFile(dir=directory, delete=False) as handle:
     handle.write(data)
     handle.flush()
     os.fsync(handle.fileno())
+  os.chmod(handle.name, 0o644)  # readable like any results file, not the temp file's 0600
   os.replace(handle.name, path)
 
 
@@ -27,8 +28,8 @@ def save(directory: str, params: Any, config: dict) -> None:
   The config is written last, so its presence marks a complete checkpoint."""
   os.makedirs(directory, exist_ok=True)
   state = flax.serialization.to_state_dict(jax.device_get(params))
-  _write_atomically(os.path.join(directory, PARAMS_FILE), flax.serialization.msgpack_serialize(state))
-  _write_atomically(os.path.join(directory, CONFIG_FILE),
+  write_atomically(os.path.join(directory, PARAMS_FILE), flax.serialization.msgpack_serialize(state))
+  write_atomically(os.path.join(directory, CONFIG_FILE),
                     json.dumps(config, indent=2, sort_keys=True).encode())
 
 

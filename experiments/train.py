@@ -152,8 +152,29 @@ def make_optimizer(config: TrainConfig, learning_rate, num_steps):
                   mask=decay_matrices_only))
 
 
-def make_train(model, config: TrainConfig, draw_batch: Callable) -> Callable:
-  """train(params, run) -> TrainResult for one run; jit(vmap(train)) for a grid."""
+class TrainState(NamedTuple):
+  """One run's training state between segments of steps."""
+
+  params: Any
+  opt_state: Any
+  smoothed_accuracy: jax.Array  # float32: EMA of batch exact match (not bias-corrected)
+  stopped: jax.Array  # bool: reached the target accuracy
+  diverged: jax.Array  # bool
+  steps_taken: jax.Array  # int32
+
+
+class Trainer(NamedTuple):
+  """init(params, run) -> state; advance(state, run, first_step, length) -> (state, losses,
+  batch exact match) runs steps [first_step, first_step + length) (length static), so a
+  caller can report progress between segments; train(params, run) -> TrainResult runs all
+  max_steps in one scan. All are per run: jit(vmap(...)) them for a grid."""
+
+  init: Callable
+  advance: Callable
+  train: Callable
+
+
+def make_trainer(model, config: TrainConfig, draw_batch: Callable) -> Trainer:
 
   def loss_fn(params, tokens, answer_mask, dft):
     inputs, targets, mask = shift(tokens, answer_mask)
@@ -162,35 +183,50 @@ def make_train(model, config: TrainConfig, draw_batch: Callable) -> Callable:
     loss = jnp.where(mask, losses, 0.0).sum() / jnp.maximum(mask.sum(), 1)
     return loss, example_metrics(logits, targets, mask).exact.mean()
 
-  def train(params, run: Run) -> TrainResult:
-    optimizer = make_optimizer(config, run.learning_rate, run.num_steps.astype(jnp.float32))
+  def optimizer_of(run: Run):
+    return make_optimizer(config, run.learning_rate, run.num_steps.astype(jnp.float32))
 
-    def step(carry, t):
-      params, opt_state, smoothed_accuracy, stopped, diverged = carry
+  def init(params, run: Run) -> TrainState:
+    return TrainState(params, optimizer_of(run).init(params), jnp.float32(0), jnp.bool_(False),
+                      jnp.bool_(False), jnp.int32(0))
+
+  def advance(state: TrainState, run: Run, first_step, length: int):
+    optimizer = optimizer_of(run)
+
+    def step(state: TrainState, t):
       tokens, answer_mask = draw_batch(run.source, jax.random.fold_in(run.data_key, t),
                                        config.batch_size)
       (loss, accuracy), grads = jax.value_and_grad(loss_fn, has_aux=True)(
-          params, tokens, answer_mask, run.dft)
-      updates, new_opt_state = optimizer.update(grads, opt_state, params)
+          state.params, tokens, answer_mask, run.dft)
+      updates, new_opt_state = optimizer.update(grads, state.opt_state, state.params)
       finite = jnp.isfinite(loss) & jnp.isfinite(optax.tree.norm(updates))
-      active = (t < run.num_steps) & ~stopped & ~diverged
+      active = (t < run.num_steps) & ~state.stopped & ~state.diverged
       keep = lambda new, old: jnp.where(active & finite, new, old)
-      params = jax.tree.map(keep, optax.apply_updates(params, updates), params)
-      opt_state = jax.tree.map(keep, new_opt_state, opt_state)
       smoothing = config.accuracy_smoothing
-      smoothed_accuracy = jnp.where(
-          active, smoothing * smoothed_accuracy + (1 - smoothing) * accuracy, smoothed_accuracy)
+      smoothed = jnp.where(active, smoothing * state.smoothed_accuracy
+                           + (1 - smoothing) * accuracy, state.smoothed_accuracy)
       reached = (False if config.target_accuracy is None
-                 else smoothed_accuracy / (1 - smoothing ** (t + 1)) >= config.target_accuracy)
-      stopped = stopped | (active & finite & reached)
-      diverged = diverged | (active & ~finite)
+                 else smoothed / (1 - smoothing ** (t + 1)) >= config.target_accuracy)
+      state = TrainState(
+          params=jax.tree.map(keep, optax.apply_updates(state.params, updates), state.params),
+          opt_state=jax.tree.map(keep, new_opt_state, state.opt_state),
+          smoothed_accuracy=smoothed,
+          stopped=state.stopped | (active & finite & reached),
+          diverged=state.diverged | (active & ~finite),
+          steps_taken=state.steps_taken + (active & finite))
       record = lambda x: jnp.where(active, x, jnp.nan)
-      return (params, opt_state, smoothed_accuracy, stopped, diverged), (
-          record(loss), record(accuracy), active & finite)
+      return state, (record(loss), record(accuracy))
 
-    carry = (params, optimizer.init(params), jnp.float32(0), jnp.bool_(False), jnp.bool_(False))
-    (params, _, _, _, diverged), (losses, accuracies, stepped) = jax.lax.scan(
-        step, carry, jnp.arange(config.max_steps))
-    return TrainResult(params, losses, accuracies, stepped.sum().astype(jnp.int32), diverged)
+    state, (losses, accuracies) = jax.lax.scan(step, state, first_step + jnp.arange(length))
+    return state, losses, accuracies
 
-  return train
+  def train(params, run: Run) -> TrainResult:
+    state, losses, accuracies = advance(init(params, run), run, 0, config.max_steps)
+    return TrainResult(state.params, losses, accuracies, state.steps_taken, state.diverged)
+
+  return Trainer(init, advance, train)
+
+
+def make_train(model, config: TrainConfig, draw_batch: Callable) -> Callable:
+  """train(params, run) -> TrainResult for one run; jit(vmap(train)) for a grid."""
+  return make_trainer(model, config, draw_batch).train

@@ -1,0 +1,9 @@
+"""cpu_default with a model twice as wide and one layer deeper."""
+
+from experiments.configs import cpu_default
+
+
+def get_config():
+  config = cpu_default.get_config()
+  config.model.update(d_model=128, num_layers=3)
+  return config

@@ -1,0 +1,69 @@
+"""Reading a study's results files and the statistics drawn from them (d*(n), means)."""
+
+import csv
+import os
+from typing import Iterable
+
+import numpy as np
+
+_INTEGER = ("n", "band_lo", "band_hi", "seed", "steps", "test_difficulty", "examples")
+_FLOAT = ("R_S", "R_train", "R_test", "G_gen", "G_ext", "error", "token_accuracy", "loss_value")
+
+
+def read_csv(path: str) -> list[dict]:
+  """Rows of runs.csv or slices.csv with numbers and booleans typed."""
+  if not os.path.exists(path):
+    raise FileNotFoundError(f"no results file {path}: run the study first")
+  with open(path, newline="") as handle:
+    rows = list(csv.DictReader(handle))
+  for row in rows:
+    for key in row:
+      if key in _INTEGER:
+        row[key] = int(row[key])
+      elif key in _FLOAT:
+        row[key] = float(row[key])
+      elif key == "diverged":
+        row[key] = row[key] == "True"
+  return rows
+
+
+def band(row: dict) -> tuple[int, int]:
+  return row["band_lo"], row["band_hi"]
+
+
+def band_text(b) -> str:
+  return str(b[0]) if b[0] == b[1] else f"{b[0]}-{b[1]}"
+
+
+def select(rows: Iterable[dict], **where) -> list[dict]:
+  return [r for r in rows if all(r[k] == v for k, v in where.items())]
+
+
+def mean_over_seeds(rows: list[dict], value: str) -> dict:
+  """{(n, band): mean of `value` over seeds} for fine-tuned, non-diverged rows."""
+  groups = {}
+  for r in rows:
+    if r["n"] > 0 and not r["diverged"]:
+      groups.setdefault((r["n"], band(r)), []).append(r[value])
+  return {key: float(np.mean(v)) for key, v in groups.items()}
+
+
+def optimal_bands(rows: list[dict]) -> dict:
+  """{n: (band with the lowest mean R_test, [each seed's best band])} for one base and loss."""
+  mean = mean_over_seeds(rows, "R_test")
+  optimal = {}
+  for n in sorted({key[0] for key in mean}):
+    bands = sorted(b for (m, b) in mean if m == n)
+    best = min(bands, key=lambda b: mean[(n, b)])
+    per_seed = []
+    for seed in sorted({r["seed"] for r in rows}):
+      seed_rows = [r for r in rows if r["n"] == n and r["seed"] == seed and not r["diverged"]]
+      if seed_rows:
+        per_seed.append(band(min(seed_rows, key=lambda r: r["R_test"])))
+    optimal[n] = (best, per_seed)
+  return optimal
+
+
+def studies(rows: list[dict]) -> list[tuple[str, str]]:
+  """The (base, loss) pairs that were fine-tuned."""
+  return sorted({(r["base"], r["loss"]) for r in rows if r["n"] > 0})

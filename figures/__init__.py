@@ -1,0 +1,1 @@
+"""Mechanism figures, drawn from a study's results files only."""
