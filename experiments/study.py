@@ -133,15 +133,17 @@ def _band_id(band) -> int:
 
 
 class Progress:
-  """Prints a stage's progress with an ETA from the work done so far."""
+  """Prints a stage's progress with an ETA from the rate of the work computed so far."""
 
   def __init__(self, label: str, total_work: float):
-    self.label, self.total, self.done, self.start = label, total_work, 0.0, time.time()
+    self.label, self.total, self.start = label, total_work, time.time()
+    self.done = self.computed = 0.0
 
-  def advance(self, work: float, note: str):
+  def advance(self, work: float, note: str, reused: bool = False):
     self.done += work
+    self.computed += 0 if reused else work
     elapsed = time.time() - self.start
-    eta = elapsed / self.done * (self.total - self.done) if self.done else float("nan")
+    eta = elapsed / self.computed * (self.total - self.done) if self.computed else float("nan")
     print(f"[{self.label}] {self.done / self.total:6.1%} {note}; elapsed {elapsed:5.0f} s, "
           f"ETA {eta:5.0f} s", flush=True)
 
@@ -347,7 +349,7 @@ def run_study(config: ml_collections.ConfigDict, workdir: str) -> None:
     if os.path.exists(path):
       with open(path) as handle:
         outputs.append(json.load(handle))
-      progress.advance(work[n], f"n={n}: reused {path}")
+      progress.advance(work[n], f"n={n}: reused {path}", reused=True)
       continue
     group = finetune_group(setup, n, base_params, test_set, progress)
     _write_text(path, json.dumps(group, indent=1))

@@ -1,6 +1,7 @@
 """The study launcher: end to end, the decomposition, resuming, refusals, figures."""
 
 import csv
+import importlib
 import os
 import shutil
 import subprocess
@@ -148,3 +149,11 @@ def test_figures_are_drawn_from_a_stored_results_file(tmp_path):
   for path in drawn:
     with open(path, "rb") as handle:
       assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("name", ["cpu_default", "addition", "graph_paper", "ablation_positions",
+                                  "ablation_model_size", "ablation_dft", "tiny"])
+def test_every_named_config_is_valid(name):
+  config = importlib.import_module(f"experiments.configs.{name}").get_config()
+  setup = study.build(config)
+  assert setup.model.config.max_length >= setup.train_task.sequence_width()
