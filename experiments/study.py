@@ -288,6 +288,7 @@ def finetune_group(setup: Setup, n: int, base_params, test_set, progress: Progre
   config = setup.config
   steps = finetune_steps(config, n)
   identities = grid_runs(config)
+  capacity = max(config.sweep.budgets)  # one buffer shape: groups of equal steps share a program
   base_index = {name: i for i, name in enumerate(config.bases.names)}
   train_sets, heldout_sets, runs = [], [], []
   for run in identities:
@@ -300,7 +301,8 @@ def finetune_group(setup: Setup, n: int, base_params, test_set, progress: Progre
     train_sets.append(train_set)
     runs.append(engine.make_run(_key(config, _FINETUNE_DATA, seed, _band_id(band)), steps,
                                 config.finetune.learning_rate,
-                                engine.dataset_source(train_set, n), dft=run["loss"] == "dft"))
+                                engine.dataset_source(train_set, capacity),
+                                dft=run["loss"] == "dft"))
   params = jax.tree.map(lambda x: x[np.array([base_index[r["base"]] for r in identities])],
                         base_params)
   train_config = engine.TrainConfig(batch_size=config.finetune.batch_size, max_steps=steps)

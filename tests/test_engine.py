@@ -106,10 +106,10 @@ def test_pretraining_stops_at_the_target_accuracy(addition):
   from an unstopped run) reaches the target, and matches the unstopped run until then."""
   model = tiny_model(addition)
   params = engine.init_params(model, jax.random.key(0), addition.sequence_width())
-  run = engine.make_run(jax.random.key(1), 300, 1e-2, engine.band_source(1, 1))
+  run = engine.make_run(jax.random.key(1), 150, 1e-2, engine.band_source(1, 1))
   results = {}
   for target in (None, 0.1):
-    config = engine.TrainConfig(batch_size=32, max_steps=300, target_accuracy=target)
+    config = engine.TrainConfig(batch_size=32, max_steps=150, target_accuracy=target)
     results[target] = jax.jit(engine.make_train(model, config, engine.fresh_batches(addition)))(
         params, run)
   smoothing, smoothed = config.accuracy_smoothing, 0.0
@@ -118,7 +118,7 @@ def test_pretraining_stops_at_the_target_accuracy(addition):
     if smoothed / (1 - smoothing ** (t + 1)) >= 0.1:
       break
   stopped = results[0.1]
-  assert 0 < t + 1 < 300, "the target was never reached: pick a lower one"
+  assert 0 < t + 1 < 150, "the target was never reached: pick a lower one"
   assert int(stopped.steps_taken) == t + 1
   np.testing.assert_allclose(stopped.losses[:t + 1], results[None].losses[:t + 1], rtol=1e-5)
   assert np.isnan(stopped.losses[t + 1:]).all()

@@ -25,8 +25,8 @@ class ShapeTest(chex.TestCase):
   @chex.variants(with_jit=True, without_jit=True)
   def test_logits_have_the_right_shape_and_are_finite_at_the_longest_length(self):
     tokens = jax.random.randint(jax.random.key(1), (3, MAX_LENGTH), 0, 17)
-    for position_encoding in POSITION_ENCODINGS:
-      for tied in (True, False):
+    variants = [(encoding, True) for encoding in POSITION_ENCODINGS] + [("learned", False)]
+    for position_encoding, tied in variants:
         model, variables = make(position_encoding, tied)
         logits = self.variant(lambda v, t, m=model: m.apply({"params": v["params"]}, t))(
             variables, tokens)

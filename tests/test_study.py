@@ -83,23 +83,30 @@ def test_test_error_splits_exactly_into_the_three_terms(finished):
 
 
 def test_interrupted_study_resumes_without_recomputing(finished, tmp_path, monkeypatch):
+  """A study stopped in its second group (as if by Ctrl-C) leaves no results files; rerun,
+  it trains only that group and ends with the same files as the uninterrupted run."""
   workdir = str(tmp_path / "interrupted")
+  shutil.copytree(finished, workdir)  # bases and n=8 done, as a first interrupted run left them
+  for name in ("groups/n=16.json", "runs.csv", "slices.csv", "figures"):
+    path = os.path.join(workdir, name)
+    shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
   real_group = study.finetune_group
   calls = []
 
-  def interrupt_second_group(setup, n, *args):
+  def interrupt_first_call(setup, n, *args):
     calls.append(n)
-    if len(calls) == 2:
+    if len(calls) == 1:
       raise KeyboardInterrupt
     return real_group(setup, n, *args)
 
-  monkeypatch.setattr(study, "finetune_group", interrupt_second_group)
+  monkeypatch.setattr(study, "finetune_group", interrupt_first_call)
   with pytest.raises(KeyboardInterrupt):
     study.run_study(tiny_config(), workdir)
   assert not os.path.exists(os.path.join(workdir, "runs.csv"))
+  assert not os.path.exists(os.path.join(workdir, "groups", "n=16.json"))
   calls.clear()
   study.run_study(tiny_config(), workdir)
-  assert calls == [16]  # n=8 was finished and is read back, not trained again
+  assert calls == [16]  # the bases and n=8 are read back, not trained again
   for name in ("runs.csv", "slices.csv"):
     assert read(os.path.join(workdir, name)) == read(os.path.join(finished, name))
 

@@ -13,7 +13,7 @@ def get_config() -> ml_collections.ConfigDict:
   config.model.update(d_model=16, num_layers=1, num_heads=2, max_length=14)
   config.bases.update(names=("strong", "weak"), bands=((1, 2), (1, 1)))
   config.pretrain.update(steps=2, batch_size=8, target_accuracy=None)
-  config.finetune.update(batch_size=8, epochs=1.0, min_steps=1, max_steps=2)
+  config.finetune.update(batch_size=8, epochs=1.0, min_steps=2, max_steps=2)
   config.sweep.update(budgets=(8, 16), bands=((2, 2), (3, 3)), seeds=(0, 1),
                       losses=("sft", "dft"))
   config.evaluation.update(test_difficulties=(1, 2, 3), examples_per_difficulty=16,
