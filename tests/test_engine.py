@@ -32,8 +32,8 @@ def test_vmapped_grid_matches_runs_one_by_one(addition):
                           engine.dataset_source(synth.make_dataset(
                               jax.random.key(i), addition, band, n), capacity), dft)
           for i, (band, n, steps, lr, dft) in enumerate([
-              ((1, 1), 20, 25, 3e-3, False), ((2, 3), 64, 25, 1e-3, True),
-              ((3, 3), 40, 12, 3e-3, False), ((1, 3), 33, 25, float("nan"), False)])]
+              ((1, 2), 20, 25, 3e-3, False), ((2, 3), 64, 25, 1e-3, True),
+              ((2, 3), 40, 12, 3e-3, False), ((1, 2), 33, 25, float("nan"), False)])]
   grid = jax.jit(jax.vmap(train, in_axes=(None, 0)))(base, engine.stack_runs(runs))
   single = jax.jit(train)
   for i, run in enumerate(runs):

@@ -93,20 +93,19 @@ def test_interrupted_study_resumes_without_recomputing(finished, tmp_path, monke
   real_group = study.finetune_group
   calls = []
 
-  def interrupt_first_call(setup, n, *args):
+  def interrupt_once(setup, n, *args):
     calls.append(n)
     if len(calls) == 1:
       raise KeyboardInterrupt
     return real_group(setup, n, *args)
 
-  monkeypatch.setattr(study, "finetune_group", interrupt_first_call)
+  monkeypatch.setattr(study, "finetune_group", interrupt_once)
   with pytest.raises(KeyboardInterrupt):
     study.run_study(tiny_config(), workdir)
   assert not os.path.exists(os.path.join(workdir, "runs.csv"))
   assert not os.path.exists(os.path.join(workdir, "groups", "n=16.json"))
-  calls.clear()
   study.run_study(tiny_config(), workdir)
-  assert calls == [16]  # the bases and n=8 are read back, not trained again
+  assert calls == [16, 16]  # the bases and n=8 are read back, not trained again
   for name in ("runs.csv", "slices.csv"):
     assert read(os.path.join(workdir, name)) == read(os.path.join(finished, name))
 
@@ -158,8 +157,9 @@ def test_figures_are_drawn_from_a_stored_results_file(tmp_path):
       assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
 
 
-@pytest.mark.parametrize("name", ["cpu_default", "addition", "graph_paper", "ablation_positions",
-                                  "ablation_model_size", "ablation_dft", "tiny"])
+@pytest.mark.parametrize("name", ["cpu_default", "addition", "graph_paper", "ablation_bases",
+                                  "ablation_positions", "ablation_model_size", "ablation_dft",
+                                  "tiny"])
 def test_every_named_config_is_valid(name):
   config = importlib.import_module(f"experiments.configs.{name}").get_config()
   setup = study.build(config)
