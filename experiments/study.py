@@ -108,6 +108,13 @@ def build(config: ml_collections.ConfigDict) -> Setup:
     for field in fields:
       if config[group][field] < 1:
         _fail(f"{group}.{field}", f"{config[group][field]} must be >= 1")
+    if not config[group].learning_rate > 0:
+      _fail(f"{group}.learning_rate", f"{config[group].learning_rate} must be > 0")
+  try:
+    engine.TrainConfig(batch_size=config.pretrain.batch_size, max_steps=config.pretrain.steps,
+                       target_accuracy=config.pretrain.target_accuracy)
+  except ValueError as error:
+    _fail("pretrain", str(error))
   if config.finetune.min_steps > config.finetune.max_steps:
     _fail("finetune.min_steps", "must not exceed finetune.max_steps")
   if not config.finetune.epochs > 0:

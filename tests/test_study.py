@@ -134,6 +134,8 @@ def test_workdir_of_another_config_is_refused(finished, tmp_path):
     ("evaluation.test_difficulties", (1, 4), r"config.evaluation.test_difficulties: 4 is "
      r"outside the task's range \[1, 3\]"),
     ("finetune.min_steps", 5, "config.finetune.min_steps: must not exceed"),
+    ("finetune.learning_rate", 0.0, "config.finetune.learning_rate: 0.0 must be > 0"),
+    ("pretrain.target_accuracy", 1.5, r"config.pretrain: target_accuracy=1.5 must be in \(0, 1\]"),
     ("task.options", dict(max_difficulty=3, layout="spiral"), r"config.task: layout='spiral'"),
 ])
 def test_bad_configs_fail_before_any_compute(tmp_path, field, value, message):
