@@ -104,10 +104,6 @@ def stack_runs(runs: list) -> Any:
   return jax.tree.map(lambda *xs: jnp.stack(xs), *runs)
 
 
-def unstack(tree: Any, index: int) -> Any:
-  return jax.tree.map(lambda x: x[index], tree)
-
-
 def fresh_batches(task: Task) -> Callable:
   """draw(source: BandSource, key, batch_size) -> (tokens, answer_mask), fresh samples."""
 
