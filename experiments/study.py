@@ -198,6 +198,13 @@ def _stack_examples(sets, batch_size):
                       *[evaluate.pad_to_batches(s, batch_size) for s in sets])
 
 
+def _evaluators(setup: Setup):
+  """Jitted grid evaluators: (on each run's own sets, on one set shared by every run)."""
+  evaluate_fn = evaluate.make_evaluate(setup.model, setup.config.evaluation.batch_size,
+                                       setup.train_task.max_difficulty)
+  return jax.jit(jax.vmap(evaluate_fn)), jax.jit(jax.vmap(evaluate_fn, in_axes=(0, None)))
+
+
 def _error(sums, index) -> float:
   """Error under the uniform mixture of the difficulties present: the mean slice error."""
   examples = np.asarray(sums.examples[index][1:])
@@ -263,10 +270,9 @@ def pretrain_bases(setup: Setup, workdir: str, test_set):
                                                 tuple(band), config.evaluation.heldout_examples)
                              for i, band in enumerate(config.bases.bands)],
                             config.evaluation.batch_size)
-  evaluate_fn = evaluate.make_evaluate(setup.model, config.evaluation.batch_size,
-                                       setup.train_task.max_difficulty)
-  heldout_sums = jax.jit(jax.vmap(evaluate_fn))(result.params, heldout)
-  test_sums = jax.jit(jax.vmap(evaluate_fn, in_axes=(0, None)))(result.params, test_set)
+  on_own, on_shared = _evaluators(setup)
+  heldout_sums = on_own(result.params, heldout)
+  test_sums = on_shared(result.params, test_set)
   runs_rows, slice_rows = [], []
   for i, (name, band) in enumerate(zip(config.bases.names, config.bases.bands)):
     r_train = _error(heldout_sums, i)  # fresh samples of the band: no finite S, so R_S = R_train
@@ -297,15 +303,20 @@ def finetune_group(setup: Setup, n: int, base_params, test_set, progress: Progre
   identities = grid_runs(config)
   capacity = max(config.sweep.budgets)  # one buffer shape: groups of equal steps share a program
   base_index = {name: i for i, name in enumerate(config.bases.names)}
+  data = {}  # (seed, band) -> (S, held-out set): shared by every base and loss
+  for seed in config.sweep.seeds:
+    for band in map(tuple, config.sweep.bands):
+      train_set = synth.make_dataset(_key(config, _TRAIN_SET, seed, _band_id(band)),
+                                     setup.train_task, band, n)  # nested across n
+      data[seed, band] = (train_set, synth.make_dataset(
+          _key(config, _HELDOUT_SET, seed, _band_id(band)), setup.train_task, band,
+          config.evaluation.heldout_examples, exclude=train_set))
   train_sets, heldout_sets, runs = [], [], []
   for run in identities:
     band, seed = (run["band_lo"], run["band_hi"]), run["seed"]
-    train_set = synth.make_dataset(_key(config, _TRAIN_SET, seed, _band_id(band)),
-                                   setup.train_task, band, n)  # nested across n
-    heldout_sets.append(synth.make_dataset(_key(config, _HELDOUT_SET, seed, _band_id(band)),
-                                           setup.train_task, band,
-                                           config.evaluation.heldout_examples, exclude=train_set))
+    train_set, heldout_set = data[seed, band]
     train_sets.append(train_set)
+    heldout_sets.append(heldout_set)
     runs.append(engine.make_run(_key(config, _FINETUNE_DATA, seed, _band_id(band)), steps,
                                 config.finetune.learning_rate,
                                 engine.dataset_source(train_set, capacity),
@@ -316,13 +327,11 @@ def finetune_group(setup: Setup, n: int, base_params, test_set, progress: Progre
   trainer = engine.make_trainer(setup.model, train_config, engine.dataset_batches)
   result = train_in_segments(trainer, params, engine.stack_runs(runs), steps, progress,
                              f"n={n}, {len(runs)} runs")
-  evaluate_fn = evaluate.make_evaluate(setup.model, config.evaluation.batch_size,
-                                       setup.train_task.max_difficulty)
-  on_own = jax.jit(jax.vmap(evaluate_fn))
+  on_own, on_shared = _evaluators(setup)
   batch = config.evaluation.batch_size
   train_sums = on_own(result.params, _stack_examples(train_sets, batch))
   heldout_sums = on_own(result.params, _stack_examples(heldout_sets, batch))
-  test_sums = jax.jit(jax.vmap(evaluate_fn, in_axes=(0, None)))(result.params, test_set)
+  test_sums = on_shared(result.params, test_set)
   runs_rows, slice_rows = [], []
   for i, identity in enumerate(identities):
     identity = dict(identity, n=n)

@@ -5,6 +5,7 @@ in fixed-size chunks, so the first n examples of a key do not depend on n: the t
 sets of growing budgets are nested, and every dataset of a key is reproducible.
 """
 
+import functools
 import math
 from typing import Mapping
 
@@ -17,20 +18,18 @@ from synth.task import Example, Task, check_int_range
 _CHUNK = 1024
 
 
-def sample_batch(key: jax.Array, task: Task, difficulties: jax.Array,
-                 probabilities: jax.Array, batch_size: int) -> Example:
+def sample_batch(key: jax.Array, task: Task, difficulties, probabilities,
+                 batch_size: int) -> Example:
   """`batch_size` fresh examples, each of a difficulty drawn from `probabilities`."""
   return _sample_batch(key, task, jnp.asarray(difficulties, jnp.int32),
                        jnp.asarray(probabilities, jnp.float32), batch_size)
 
 
-def _sample_batch_impl(key, task, difficulties, probabilities, batch_size):
+@functools.partial(jax.jit, static_argnums=(1, 4))
+def _sample_batch(key, task, difficulties, probabilities, batch_size):
   key_difficulty, key_examples = jax.random.split(key)
   chosen = jax.random.choice(key_difficulty, difficulties, (batch_size,), p=probabilities)
   return jax.vmap(task.sample)(jax.random.split(key_examples, batch_size), chosen)
-
-
-_sample_batch = jax.jit(_sample_batch_impl, static_argnums=(1, 4))
 
 
 def make_dataset(key: jax.Array, task: Task, band: tuple[int, int], n: int,
