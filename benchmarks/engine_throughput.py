@@ -1,36 +1,45 @@
-"""Training throughput of a vmapped grid of runs against the same runs one by one, the
-achieved FLOP/s against this machine's own matmul FLOP/s, and memory per run.
+"""Fine-tuning throughput of the study's grid, now against the engine as it was, and how
+much of the computed sequence is padding or prompt, per task.
 
-  python benchmarks/engine_throughput.py [--runs=1,4,16,64] [--steps=20]
+  python benchmarks/engine_throughput.py [--config=experiments/configs/cpu_default.py]
+      [--steps=40] [--widths=1,2,4,0]
 
-Each row fine-tunes R runs (different data keys, learning rates and n) on 3-digit addition
-for --steps steps, once as one jit(vmap(train)) call and once as R jit(train) calls, in
-this process; compile time is excluded (every program runs once before it is timed), and
-each time is the best of two.
+1. The config's first fine-tuning group (its model, runs, data and batch size), trained for
+   --steps steps in this process by:
+   - `as it was` (commit 908d272): one jit(vmap(...)) over every run, logits and the last
+     block computed at every position. Today's engine with `output_start=0` and a plain
+     vmap computes exactly that (the early-stopping bookkeeping it dropped was a few scalar
+     ops per step);
+   - `now`: the last block and logits from the first position any answer token is predicted
+     from (`output_start`), and the runs mapped `width` at a time (0: all in one vmap).
+   Compile time is excluded (each program runs once first); each time is the best of two.
+2. For every task setting of the named configs: the share of computed token positions that
+   are padding (token 0), and the share the last block now skips as prompt.
 """
 
+import importlib
 import time
 
 from absl import app, flags
 import jax
-import jax.numpy as jnp
 import numpy as np
+from ml_collections import config_flags
 
 import synth
+from experiments import finetune, setup as study_setup
 from experiments import train as engine
-from models import ModelConfig, Transformer
 
 FLAGS = flags.FLAGS
-flags.DEFINE_list("runs", ["1", "4", "16", "64"], "grid sizes to time")
-flags.DEFINE_integer("steps", 20, "training steps per run")
-flags.DEFINE_integer("batch_size", 64, "examples per step per run")
-flags.DEFINE_integer("d_model", 128, "model width")
-flags.DEFINE_integer("num_layers", 2, "model depth")
+config_flags.DEFINE_config_file("config", "experiments/configs/cpu_default.py", "study config")
+flags.DEFINE_integer("steps", 40, "fine-tuning steps per timed call")
+flags.DEFINE_list("widths", ["1", "2", "4", "0"], "runs per vectorised chunk to time (0: all)")
+flags.DEFINE_list("padding_configs", ["cpu_default", "graph_paper"],
+                  "configs whose tasks the padding table covers")
 
 
-def timed(fn, *args, repeats=2):
+def best_time(fn, *args, repeats=2):
   """Best wall time of `repeats` calls after a warm-up call (the machine is shared and noisy)."""
-  jax.block_until_ready(fn(*args))  # compile and warm up
+  jax.block_until_ready(fn(*args))
   best = float("inf")
   for _ in range(repeats):
     start = time.perf_counter()
@@ -39,69 +48,62 @@ def timed(fn, *args, repeats=2):
   return best
 
 
-def matmul_flops_per_second(size=1024, repeats=10):
-  a = jax.random.normal(jax.random.key(0), (size, size), jnp.float32)
-  matmul = jax.jit(lambda x: x @ x)
-  seconds = timed(lambda x: [matmul(x) for _ in range(repeats)], a, repeats=5)
-  return 2 * size ** 3 * repeats / seconds
+def grid_throughput(config, steps, widths):
+  config.finetune.max_steps = steps
+  setup = study_setup.build(config)
+  base = engine.init_params(setup.model, jax.random.key(0), setup.train_task.sequence_width())
+  bases = jax.tree.map(lambda x: np.stack([x] * len(config.bases.names) * len(config.bases.seeds)),
+                       base)
+  n = min(config.sweep.budgets)
+  group = finetune.prepare_group(setup, n, bases)
+  runs = len(group.identities)
+  examples = runs * steps * config.finetune.batch_size
+  now_trainer = finetune.make_trainer(setup)
+  as_it_was = jax.jit(jax.vmap(engine.make_trainer(
+      setup.model, engine.TrainConfig(batch_size=config.finetune.batch_size, max_steps=steps),
+      engine.dataset_batches).train))
+  reference = best_time(as_it_was, group.params, group.runs)
+  print(f"device: {jax.devices()[0].device_kind}; config {config.task.name}, model d_model "
+        f"{config.model.d_model}, {config.model.num_layers} layers, "
+        f"{config.model.position_encoding} positions; one group: {runs} runs, n={n}, batch "
+        f"{config.finetune.batch_size}, {steps} steps; last block from position "
+        f"{now_trainer_start(setup)} of {setup.train_task.sequence_width() - 1}")
+  print(f"{'engine':<28} {'examples/s':>11} {'ratio':>7}")
+  print(f"{'as it was (vmap, all pos.)':<28} {examples / reference:>11,.0f} {1.0:>7.2f}")
+  for width in widths:
+    now = jax.jit(engine.over_runs(now_trainer.train, width or None))
+    seconds = best_time(now, group.params, group.runs)
+    label = f"now, {'all runs' if not width else f'{width} run(s)'} per vmap"
+    print(f"{label:<28} {examples / seconds:>11,.0f} {reference / seconds:>7.2f}")
+  print(f"(the study uses {setup.vmap_width or 'all'} run(s) per vmap on this backend)")
 
 
-def model_flops_per_example(config, params, tokens):
-  """Training FLOPs of one sequence: 3 x (2 x weight-matrix size per token + attention)."""
-  matrices = sum(x.size for path, x in jax.tree_util.tree_leaves_with_path(params)
-                 if x.ndim == 2 and "embed" not in jax.tree_util.keystr(path)
-                 and "positions" not in jax.tree_util.keystr(path))
-  head = config.vocab_size * config.d_model
-  attention = 4 * config.num_layers * tokens * config.d_model  # scores and weighted values
-  return 3 * tokens * (2 * (matrices + head) + attention)
+def now_trainer_start(setup):
+  return study_setup.output_start(setup.train_task, [b[0] for b in setup.config.sweep.bands])
+
+
+def padding_table(names):
+  print(f"\n{'config':<14} {'task, band':<44} {'width':>5} {'padding':>8} {'prompt skipped':>15}")
+  for name in names:
+    config = importlib.import_module(f"experiments.configs.{name}").get_config()
+    setup = study_setup.build(config)
+    task = setup.train_task
+    for band in list(config.bases.bands) + list(config.sweep.bands):
+      batch = synth.sample_batch(jax.random.key(0), task, range(band[0], band[1] + 1),
+                                 [1 / (band[1] - band[0] + 1)] * (band[1] - band[0] + 1), 512)
+      tokens = np.asarray(batch.tokens)[:, :-1]  # the model's inputs
+      padding = float((tokens == 0).mean())
+      skipped = study_setup.output_start(task, [band[0]]) / tokens.shape[1]
+      print(f"{name:<14} {task.name + ', band ' + str(tuple(band)):<44} {tokens.shape[1]:>5} "
+            f"{padding:>8.1%} {skipped:>15.1%}")
+  print("padding: input positions holding the padding token (computed for nothing); prompt "
+        "skipped: positions before output_start, which the last block no longer computes")
 
 
 def main(argv):
   del argv
-  task = synth.get_task("addition", max_difficulty=3)
-  model = Transformer(ModelConfig(vocab_size=len(task.vocab), max_length=task.sequence_width(),
-                                  d_model=FLAGS.d_model, num_layers=FLAGS.num_layers))
-  config = engine.TrainConfig(batch_size=FLAGS.batch_size, max_steps=FLAGS.steps)
-  train = engine.make_train(model, config, engine.dataset_batches)
-  base = engine.init_params(model, jax.random.key(0), task.sequence_width())
-  pool = synth.make_dataset(jax.random.key(1), task, (1, 3), 4096)
-  grid_sizes = [int(r) for r in FLAGS.runs]
-
-  def make_runs(count):
-    runs = []
-    for i in range(count):
-      n = 256 * 2 ** (i % 4)
-      subset = jax.tree.map(lambda x, n=n, i=i: x[(i * 97) % 2048:][:n], pool)
-      runs.append(engine.make_run(jax.random.key(i), FLAGS.steps, 1e-3 * (1 + i % 3),
-                                  engine.dataset_source(subset, 2048)))
-    return runs
-
-  peak = matmul_flops_per_second()
-  single = jax.jit(train)
-  flops_per_example = model_flops_per_example(model.config, base, task.sequence_width() - 1)
-  print(f"device: {jax.devices()[0].device_kind}; model d_model {FLAGS.d_model}, "
-        f"{FLAGS.num_layers} layers, {sum(x.size for x in jax.tree.leaves(base)):,} params; "
-        f"batch {FLAGS.batch_size}, {FLAGS.steps} steps; matmul peak {peak / 1e9:,.1f} GFLOP/s")
-  print(f"{'runs':>5} {'grid ex/s':>11} {'1-by-1 ex/s':>12} {'speedup':>8} {'GFLOP/s':>9} "
-        f"{'of matmul':>10} {'MiB/run':>8}")
-  for count in grid_sizes:
-    runs = make_runs(count)
-    grid = jax.jit(jax.vmap(train, in_axes=(None, 0)))
-    stacked = engine.stack_runs(runs)
-    compiled = grid.lower(base, stacked).compile()
-    grid_seconds = timed(compiled, base, stacked)
-    one_by_one_seconds = timed(lambda: [single(base, run) for run in runs])
-    examples = count * FLAGS.steps * FLAGS.batch_size
-    memory = compiled.memory_analysis()
-    footprint = (memory.temp_size_in_bytes + memory.argument_size_in_bytes
-                 + memory.output_size_in_bytes)
-    flops_per_second = flops_per_example * examples / grid_seconds
-    print(f"{count:>5} {examples / grid_seconds:>11,.0f} {examples / one_by_one_seconds:>12,.0f} "
-          f"{one_by_one_seconds / grid_seconds:>8.2f} {flops_per_second / 1e9:>9.1f} "
-          f"{flops_per_second / peak:>10.1%} {footprint / count / 2 ** 20:>8.1f}")
-  print("speedup: one-by-one time / grid time. GFLOP/s: model FLOPs (3 x forward matmuls and "
-        "attention) x examples / grid time. MiB/run: XLA's static estimate (arguments + outputs + temporaries)"
-        " / runs.")
+  grid_throughput(FLAGS.config, FLAGS.steps, [int(w) for w in FLAGS.widths])
+  padding_table(FLAGS.padding_configs)
 
 
 if __name__ == "__main__":

@@ -42,9 +42,10 @@ def example_metrics(logits_BxTxV, targets_BxT, mask_BxT) -> ExampleMetrics:
       loss_sum=jnp.where(mask_BxT, nll_BxT, 0.0).sum(axis=1))
 
 
-def make_evaluate(model, batch_size: int, max_difficulty: int):
+def make_evaluate(model, batch_size: int, max_difficulty: int, output_start: int = 0):
   """evaluate(params, examples) -> SliceSums; examples are padded to whole batches with
-  difficulty-0 rows, which land in the ignored slot 0. Jit and vmap it over runs."""
+  difficulty-0 rows, which land in the ignored slot 0. No answer token may come before
+  position output_start + 1 (see `Task.answer_start`). Jit and vmap it over runs."""
 
   def evaluate(params, examples: Example) -> SliceSums:
     num = examples.tokens.shape[0]
@@ -55,8 +56,8 @@ def make_evaluate(model, batch_size: int, max_difficulty: int):
                            examples)
 
     def one_batch(sums, batch):
-      inputs, targets, mask = shift(batch.tokens, batch.answer_mask)
-      m = example_metrics(model.apply(params, inputs), targets, mask)
+      inputs, targets, mask = shift(batch.tokens, batch.answer_mask, output_start)
+      m = example_metrics(model.apply(params, inputs, output_start), targets, mask)
       per_example = (~m.exact, m.correct_tokens, m.answer_tokens, m.loss_sum,
                      jnp.ones_like(m.exact))
       added = [jax.ops.segment_sum(jnp.asarray(v, jnp.float32), batch.difficulty,

@@ -21,6 +21,8 @@ def token_losses(logits_BxTxV, targets_BxT, dft) -> jax.Array:
   return -weight * log_p
 
 
-def shift(tokens_BxW: jax.Array, answer_mask_BxW: jax.Array):
-  """(inputs, targets, target mask): position t predicts token t + 1."""
-  return tokens_BxW[:, :-1], tokens_BxW[:, 1:], answer_mask_BxW[:, 1:]
+def shift(tokens_BxW: jax.Array, answer_mask_BxW: jax.Array, output_start: int = 0):
+  """(inputs, targets, target mask): position t predicts token t + 1; targets and mask
+  start at position `output_start`, as the model's logits do when given it."""
+  return (tokens_BxW[:, :-1], tokens_BxW[:, 1 + output_start:],
+          answer_mask_BxW[:, 1 + output_start:])

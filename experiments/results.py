@@ -1,4 +1,7 @@
-"""Reading a study's results files and the statistics drawn from them (d*(n), means)."""
+"""Reading a study's results files and the statistics drawn from them (d*(n), means).
+
+A replicate is one (base seed, data seed) pair: the unit the study repeats a cell with.
+"""
 
 import csv
 import os
@@ -6,12 +9,15 @@ from typing import Iterable
 
 import numpy as np
 
-_INTEGER = ("n", "band_lo", "band_hi", "seed", "steps", "test_difficulty", "examples")
-_FLOAT = ("R_S", "R_train", "R_test", "G_gen", "G_ext", "error", "token_accuracy", "loss_value")
+_INTEGER = ("n", "band_lo", "band_hi", "seed", "base_seed", "steps", "test_difficulty",
+            "examples", "step")
+_FLOAT = ("R_S", "R_train", "R_test", "G_gen", "G_ext", "error", "token_accuracy", "loss_value",
+          "batch_exact_match")
+_BOOLEAN = ("diverged", "fitted")
 
 
 def read_csv(path: str) -> list[dict]:
-  """Rows of runs.csv or slices.csv with numbers and booleans typed."""
+  """Rows of runs.csv, slices.csv or curves.csv with numbers and booleans typed."""
   if not os.path.exists(path):
     raise FileNotFoundError(f"no results file {path}: run the study first")
   with open(path, newline="") as handle:
@@ -22,7 +28,7 @@ def read_csv(path: str) -> list[dict]:
         row[key] = int(row[key])
       elif key in _FLOAT:
         row[key] = float(row[key])
-      elif key == "diverged":
+      elif key in _BOOLEAN:
         row[key] = row[key] == "True"
   return rows
 
@@ -35,32 +41,45 @@ def band_text(b) -> str:
   return str(b[0]) if b[0] == b[1] else f"{b[0]}-{b[1]}"
 
 
+def identity_text(row: dict) -> str:
+  return (f"base {row['base']} (seed {row['base_seed']}), n={row['n']}, band "
+          f"{band_text(band(row))}, data seed {row['seed']}, {row['loss']}")
+
+
+def replicate(row: dict) -> tuple[int, int]:
+  return row["base_seed"], row["seed"]
+
+
 def select(rows: Iterable[dict], **where) -> list[dict]:
   return [r for r in rows if all(r[k] == v for k, v in where.items())]
 
 
-def mean_over_seeds(rows: list[dict], value: str) -> dict:
-  """{(n, band): mean of `value` over seeds} for fine-tuned, non-diverged rows."""
+def mean_over_replicates(rows: list[dict], value: str, spread: bool = False) -> dict:
+  """{(n, band): mean of `value` over replicates} for fine-tuned, non-diverged rows; with
+  `spread`, {(n, band): (mean, standard deviation)}."""
   groups = {}
   for r in rows:
     if r["n"] > 0 and not r["diverged"]:
       groups.setdefault((r["n"], band(r)), []).append(r[value])
+  if spread:
+    return {key: (float(np.mean(v)), float(np.std(v))) for key, v in groups.items()}
   return {key: float(np.mean(v)) for key, v in groups.items()}
 
 
 def optimal_bands(rows: list[dict]) -> dict:
-  """{n: (band with the lowest mean R_test, [each seed's best band])} for one base and loss."""
-  mean = mean_over_seeds(rows, "R_test")
+  """{n: (band with the lowest mean R_test, [each replicate's best band])} for one base
+  and loss; replicates in (base seed, data seed) order."""
+  mean = mean_over_replicates(rows, "R_test")
   optimal = {}
   for n in sorted({key[0] for key in mean}):
     bands = sorted(b for (m, b) in mean if m == n)
     best = min(bands, key=lambda b: mean[(n, b)])
-    per_seed = []
-    for seed in sorted({r["seed"] for r in rows}):
-      seed_rows = [r for r in rows if r["n"] == n and r["seed"] == seed and not r["diverged"]]
-      if seed_rows:
-        per_seed.append(band(min(seed_rows, key=lambda r: r["R_test"])))
-    optimal[n] = (best, per_seed)
+    per_replicate = []
+    for rep in sorted({replicate(r) for r in rows if r["n"] == n}):
+      rep_rows = [r for r in rows if r["n"] == n and replicate(r) == rep and not r["diverged"]]
+      if rep_rows:
+        per_replicate.append(band(min(rep_rows, key=lambda r: r["R_test"])))
+    optimal[n] = (best, per_replicate)
   return optimal
 
 

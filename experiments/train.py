@@ -8,8 +8,11 @@ only in those share one program, and the axis can later be sharded over devices.
 
 Runs of different n share a program through fixed-capacity training-set buffers with a
 per-run n (batches index only the first n rows). Each run also has its own step count; a
-grid's scan lasts its longest run and finished runs stop changing. A launcher that wants no
-idle compute groups runs of similar step counts (in practice: by n).
+grid's scan lasts its longest run and finished runs stop changing.
+
+`over_runs` maps a per-run function over the runs axis a few runs at a time: all at once
+(one `vmap`) fills an accelerator, while a CPU runs the batched matmuls of many small runs
+slower than those of one or two.
 """
 
 import dataclasses
@@ -36,17 +39,14 @@ class TrainConfig:
   clip_norm: float = 1.0
   adam_b1: float = 0.9
   adam_b2: float = 0.98
-  target_accuracy: float | None = None  # stop a run once its smoothed batch exact match
-  accuracy_smoothing: float = 0.95  # (exponential moving average) reaches this
+  output_start: int = 0  # first position scored: no answer token is predicted before it
 
   def __post_init__(self):
     check_int_range("batch_size", self.batch_size, 1, 1 << 20)
     check_int_range("max_steps", self.max_steps, 1, 1 << 30)
-    for name in ("warmup_fraction", "accuracy_smoothing"):
-      if not 0 <= getattr(self, name) < 1:
-        raise ValueError(f"{name}={getattr(self, name)} must be in [0, 1)")
-    if self.target_accuracy is not None and not 0 < self.target_accuracy <= 1:
-      raise ValueError(f"target_accuracy={self.target_accuracy} must be in (0, 1] or None")
+    check_int_range("output_start", self.output_start, 0, 1 << 20)
+    if not 0 <= self.warmup_fraction < 1:
+      raise ValueError(f"warmup_fraction={self.warmup_fraction} must be in [0, 1)")
 
 
 class BandSource(NamedTuple):
@@ -76,8 +76,8 @@ class Run(NamedTuple):
 
 class TrainResult(NamedTuple):
   params: Any
-  losses: jax.Array  # float32[max_steps]; NaN after the run stopped
-  batch_exact_match: jax.Array  # float32[max_steps]; NaN after the run stopped
+  losses: jax.Array  # float32[max_steps]; NaN after the run's last step
+  batch_exact_match: jax.Array  # float32[max_steps]; NaN after the run's last step
   steps_taken: jax.Array  # int32
   diverged: jax.Array  # bool: a loss or update became NaN or Inf (params kept from before)
 
@@ -122,6 +122,23 @@ def dataset_batches(source: DatasetSource, key, batch_size):
   return source.tokens[rows], source.answer_mask[rows]
 
 
+def over_runs(fn: Callable, width: int | None) -> Callable:
+  """fn(*args) mapped over the leading runs axis of every arg: `width` runs at a time in
+  one vectorised computation (vmap), the chunks one after another (lax.map); None: all at
+  once. The numbers agree with a plain vmap within float tolerance. With width 1 no vmap is
+  involved, so a `lax.cond` inside fn really skips the branch it does not take."""
+  if width == 1:
+    return lambda *args: jax.lax.map(lambda one: fn(*one), args)
+  return lambda *args: jax.lax.map(lambda one: fn(*one), args, batch_size=width)
+
+
+def default_vmap_width() -> int | None:
+  """Runs per vectorised chunk on this backend: 1 on a CPU, where vmapping small runs buys
+  little (benchmarks/engine_throughput.py) and one at a time lets a stopped run skip its
+  steps; every run at once on an accelerator."""
+  return 1 if jax.default_backend() == "cpu" else None
+
+
 def init_params(model, key, sequence_width: int):
   """Fresh parameters for one run (vmap over keys for a grid)."""
   return {"params": model.init(key, jnp.zeros((1, sequence_width - 1), jnp.int32))["params"]}
@@ -153,8 +170,7 @@ class TrainState(NamedTuple):
 
   params: Any
   opt_state: Any
-  smoothed_accuracy: jax.Array  # float32: EMA of batch exact match (not bias-corrected)
-  stopped: jax.Array  # bool: reached the target accuracy
+  stopped: jax.Array  # bool: set between segments by the caller (e.g. the run fitted S)
   diverged: jax.Array  # bool
   steps_taken: jax.Array  # int32
 
@@ -173,8 +189,8 @@ class Trainer(NamedTuple):
 def make_trainer(model, config: TrainConfig, draw_batch: Callable) -> Trainer:
 
   def loss_fn(params, tokens, answer_mask, dft):
-    inputs, targets, mask = shift(tokens, answer_mask)
-    logits = model.apply(params, inputs)
+    inputs, targets, mask = shift(tokens, answer_mask, config.output_start)
+    logits = model.apply(params, inputs, config.output_start)
     losses = token_losses(logits, targets, dft)
     loss = jnp.where(mask, losses, 0.0).sum() / jnp.maximum(mask.sum(), 1)
     return loss, example_metrics(logits, targets, mask).exact.mean()
@@ -183,35 +199,34 @@ def make_trainer(model, config: TrainConfig, draw_batch: Callable) -> Trainer:
     return make_optimizer(config, run.learning_rate, run.num_steps.astype(jnp.float32))
 
   def init(params, run: Run) -> TrainState:
-    return TrainState(params, optimizer_of(run).init(params), jnp.float32(0), jnp.bool_(False),
-                      jnp.bool_(False), jnp.int32(0))
+    return TrainState(params, optimizer_of(run).init(params), jnp.bool_(False), jnp.bool_(False),
+                      jnp.int32(0))
 
   def advance(state: TrainState, run: Run, first_step, length: int):
     optimizer = optimizer_of(run)
 
-    def step(state: TrainState, t):
+    def update(state: TrainState, t):
       tokens, answer_mask = draw_batch(run.source, jax.random.fold_in(run.data_key, t),
                                        config.batch_size)
       (loss, accuracy), grads = jax.value_and_grad(loss_fn, has_aux=True)(
           state.params, tokens, answer_mask, run.dft)
       updates, new_opt_state = optimizer.update(grads, state.opt_state, state.params)
       finite = jnp.isfinite(loss) & jnp.isfinite(optax.tree.norm(updates))
-      active = (t < run.num_steps) & ~state.stopped & ~state.diverged
-      keep = lambda new, old: jnp.where(active & finite, new, old)
-      smoothing = config.accuracy_smoothing
-      smoothed = jnp.where(active, smoothing * state.smoothed_accuracy
-                           + (1 - smoothing) * accuracy, state.smoothed_accuracy)
-      reached = (False if config.target_accuracy is None
-                 else smoothed / (1 - smoothing ** (t + 1)) >= config.target_accuracy)
-      state = TrainState(
+      keep = lambda new, old: jnp.where(finite, new, old)
+      state = state._replace(
           params=jax.tree.map(keep, optax.apply_updates(state.params, updates), state.params),
           opt_state=jax.tree.map(keep, new_opt_state, state.opt_state),
-          smoothed_accuracy=smoothed,
-          stopped=state.stopped | (active & finite & reached),
-          diverged=state.diverged | (active & ~finite),
-          steps_taken=state.steps_taken + (active & finite))
-      record = lambda x: jnp.where(active, x, jnp.nan)
-      return state, (record(loss), record(accuracy))
+          diverged=~finite, steps_taken=state.steps_taken + finite)
+      return state, (loss, accuracy)
+
+    def idle(state: TrainState, t):
+      return state, (jnp.float32(jnp.nan), jnp.float32(jnp.nan))
+
+    def step(state: TrainState, t):
+      # A real branch where runs are mapped one at a time (over_runs with width 1): a run
+      # that stopped costs nothing; under vmap both branches run and select.
+      active = (t < run.num_steps) & ~state.stopped & ~state.diverged
+      return jax.lax.cond(active, update, idle, state, t)
 
     state, (losses, accuracies) = jax.lax.scan(step, state, first_step + jnp.arange(length))
     return state, losses, accuracies

@@ -1,10 +1,9 @@
-"""The mechanism figures of a study, drawn from its runs.csv and slices.csv only.
-
-A figure whose runs the study did not include (a second base, DFT runs) is not drawn; the
-list of drawn files says which exist.
+"""The mechanism figures of a study, drawn from its results files only (runs.csv,
+slices.csv, curves.csv). Every statistic is a mean over replicates (base seed x data seed)
+and shows their spread. A figure whose runs the study did not include (a second base, DFT
+runs) is not drawn; the list of drawn files says which exist.
 """
 
-import json
 import os
 
 import matplotlib
@@ -17,12 +16,13 @@ from experiments import results  # noqa: E402
 
 
 def _grid(rows, value):
-  """(budgets, bands, matrix[n, band]) of the seed mean of `value`."""
-  mean = results.mean_over_seeds(rows, value)
-  budgets = sorted({n for n, _ in mean})
-  bands = sorted({b for _, b in mean})
-  matrix = np.array([[mean.get((n, b), np.nan) for b in bands] for n in budgets])
-  return budgets, bands, matrix
+  """(budgets, bands, mean[n, band], std[n, band]) of `value` over replicates."""
+  stats = results.mean_over_replicates(rows, value, spread=True)
+  budgets = sorted({n for n, _ in stats})
+  bands = sorted({b for _, b in stats})
+  mean = np.array([[stats.get((n, b), (np.nan, np.nan))[0] for b in bands] for n in budgets])
+  std = np.array([[stats.get((n, b), (np.nan, np.nan))[1] for b in bands] for n in budgets])
+  return budgets, bands, mean, std
 
 
 def _base_band(runs, base):
@@ -30,16 +30,33 @@ def _base_band(runs, base):
   return results.band(row[0]) if row else None
 
 
+def _budget_ticks(ax, budgets):
+  """A log-scale budget axis labelled at the budgets themselves."""
+  ax.set_xticks(budgets, [str(n) for n in budgets])
+  ax.minorticks_off()
+
+
+def _band_axis(ax, bands, label="training difficulty band"):
+  ax.set_xticks(range(len(bands)), [results.band_text(b) for b in bands])
+  ax.set_xlabel(label)
+
+
 def heatmap(runs, base, loss, path):
-  """Figure 1: aggregate test accuracy over (n, band), d*(n) boxed, base range shaded."""
+  """Figure 1: test accuracy over (n, band), mean and spread over replicates; d*(n) boxed,
+  the base's range dashed, cells with runs that did not fit S starred."""
   rows = results.select(runs, base=base, loss=loss)
-  budgets, bands, error = _grid(rows, "R_test")
-  fig, ax = plt.subplots(figsize=(1.2 * len(bands) + 2.5, 0.6 * len(budgets) + 2))
+  budgets, bands, error, spread = _grid(rows, "R_test")
+  unfitted = {}
+  for r in rows:
+    if r["n"] > 0 and not r["diverged"] and not r["fitted"]:
+      unfitted[(r["n"], results.band(r))] = unfitted.get((r["n"], results.band(r)), 0) + 1
+  fig, ax = plt.subplots(figsize=(1.5 * len(bands) + 2.5, 0.7 * len(budgets) + 2))
   image = ax.imshow(1 - error, cmap="viridis", vmin=0, vmax=1, aspect="auto", origin="lower")
   for i, n in enumerate(budgets):
-    for j in range(len(bands)):
-      ax.text(j, i, f"{1 - error[i, j]:.2f}", ha="center", va="center", fontsize=8,
-              color="white" if 1 - error[i, j] < 0.6 else "black")
+    for j, b in enumerate(bands):
+      star = f"*{unfitted[(n, b)]}" if (n, b) in unfitted else ""
+      ax.text(j, i, f"{1 - error[i, j]:.2f}±{spread[i, j]:.2f}{star}", ha="center",
+              va="center", fontsize=7, color="white" if 1 - error[i, j] < 0.6 else "black")
   optimal = results.optimal_bands(rows)
   for i, n in enumerate(budgets):
     j = bands.index(optimal[n][0])
@@ -50,86 +67,106 @@ def heatmap(runs, base, loss, path):
   if inside:
     ax.add_patch(plt.Rectangle((min(inside) - 0.5, -0.5), len(inside), len(budgets), fill=False,
                                edgecolor="white", lw=1.5, ls="--"))
-  ax.set_xticks(range(len(bands)), [results.band_text(b) for b in bands])
+  _band_axis(ax, bands)
   ax.set_yticks(range(len(budgets)), budgets)
-  ax.set_xlabel("training difficulty band")
   ax.set_ylabel("budget n")
-  ax.set_title(f"test accuracy, base '{base}', {loss} (red: d*(n); dashed: base's range)")
+  replicates = len({results.replicate(r) for r in rows if r["n"] > 0})
+  ax.set_title(f"test accuracy, base '{base}', {loss}: mean ± sd over {replicates} replicates\n"
+               "(red: d*(n); dashed: base's range; *k: k runs did not fit S)", fontsize=9)
   fig.colorbar(image, ax=ax, label="aggregate test accuracy")
   return _save(fig, path)
 
 
 def optimum_and_gaps(runs, base, loss, path):
-  """Figure 2: d*(n) with each seed's best; G_gen and G_ext against band for each n."""
+  """Figure 2: d*(n) with each replicate's best band; G_gen and G_ext against band for each
+  n, mean ± sd over replicates."""
   rows = results.select(runs, base=base, loss=loss)
   optimal = results.optimal_bands(rows)
-  fig, axes = plt.subplots(1, 3, figsize=(14, 4))
-  budgets = list(optimal)
-  axes[0].plot(budgets, [optimal[n][0][1] for n in budgets], "o-", label="d* (seed mean)")
+  budgets, bands, _, _ = _grid(rows, "R_test")
+  fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+  position = {b: j for j, b in enumerate(bands)}
+  axes[0].plot(budgets, [position[optimal[n][0]] for n in budgets], "o-", color="C3", lw=2,
+               label="d* (mean over replicates)", zorder=3)
+  rng = np.random.default_rng(0)  # jitter only, so overlapping replicates stay visible
   for n in budgets:
-    seeds = [b[1] for b in optimal[n][1]]
-    axes[0].scatter([n] * len(seeds), seeds, color="gray", alpha=0.6, s=18,
-                    label="each seed's best" if n == budgets[0] else None)
-  axes[0].set(xscale="log", xlabel="budget n", ylabel="optimal band (upper difficulty)",
-              title="d*(n)")
-  axes[0].legend()
+    picks = [position[b] for b in optimal[n][1]]
+    axes[0].scatter(n * np.exp(rng.uniform(-0.08, 0.08, len(picks))),
+                    np.array(picks) + rng.uniform(-0.12, 0.12, len(picks)), color="gray",
+                    alpha=0.6, s=16, label="each replicate's best" if n == budgets[0] else None)
+  axes[0].set_yticks(range(len(bands)), [results.band_text(b) for b in bands])
+  axes[0].set(xscale="log", xlabel="budget n", ylabel="optimal training band", title="d*(n)")
+  _budget_ticks(axes[0], budgets)
+  axes[0].legend(fontsize=8)
   for ax, gap in zip(axes[1:], ("G_gen", "G_ext")):
-    budgets_, bands, matrix = _grid(rows, gap)
-    for i, n in enumerate(budgets_):
-      ax.plot(range(len(bands)), matrix[i], "o-", label=f"n={n}")
-    ax.set_xticks(range(len(bands)), [results.band_text(b) for b in bands])
-    ax.set(xlabel="training difficulty band", ylabel=gap, title=f"{gap} against band")
+    _, _, mean, spread = _grid(rows, gap)
+    for i, n in enumerate(budgets):
+      ax.errorbar(np.arange(len(bands)) + 0.04 * (i - len(budgets) / 2), mean[i], spread[i],
+                  marker="o", capsize=2, label=f"n={n}")
+    _band_axis(ax, bands)
+    ax.set(ylabel=gap, title=f"{gap} against band (mean ± sd)")
     ax.axhline(0, color="black", lw=0.5)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=7)
   fig.suptitle(f"base '{base}', {loss}")
   return _save(fig, path)
 
 
 def change_over_base(runs, slices, base, loss, path):
-  """Figure 3: accuracy change over the base per test difficulty, easy/medium/hard bands,
-  at the smallest and the largest n (mean over seeds)."""
+  """Figure 3: accuracy change over the base per test difficulty, easy/medium/hard bands, at
+  the smallest and the largest n; each run against the base it started from, mean ± sd."""
   rows = results.select(slices, base=base, loss=loss)
-  base_rows = results.select(slices, base=base, n=0)
-  base_accuracy = {r["test_difficulty"]: 1 - r["error"] for r in base_rows}
+  base_accuracy = {(r["base_seed"], r["test_difficulty"]): 1 - r["error"]
+                   for r in results.select(slices, base=base, n=0)}
   budgets = sorted({r["n"] for r in rows})
   bands = sorted({results.band(r) for r in rows})
   chosen = sorted({bands[0], bands[len(bands) // 2], bands[-1]})
+  labels = ("easy", "medium", "hard") if len(chosen) == 3 else ("easy", "hard")[-len(chosen):]
   fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
   for ax, n in zip(axes, (budgets[0], budgets[-1])):
-    for b, label in zip(chosen, ("easy", "medium", "hard")[-len(chosen):] if len(chosen) < 3
-                        else ("easy", "medium", "hard")):
+    for b, label in zip(chosen, labels):
       picked = [r for r in rows if r["n"] == n and results.band(r) == b]
       difficulties = sorted({r["test_difficulty"] for r in picked})
-      change = [np.mean([1 - r["error"] for r in picked if r["test_difficulty"] == d])
-                - base_accuracy.get(d, np.nan) for d in difficulties]
-      ax.plot(difficulties, change, "o-", label=f"{label}: band {results.band_text(b)}")
+      changes = [[1 - r["error"] - base_accuracy[r["base_seed"], d] for r in picked
+                  if r["test_difficulty"] == d] for d in difficulties]
+      mean, spread = np.array([np.mean(c) for c in changes]), np.array([np.std(c) for c in changes])
+      ax.plot(difficulties, mean, "o-", label=f"{label}: band {results.band_text(b)}")
+      ax.fill_between(difficulties, mean - spread, mean + spread, alpha=0.2)
     ax.axhline(0, color="black", lw=0.5)
     ax.set(xlabel="test difficulty", title=f"n = {n}")
     ax.legend(fontsize=8)
-  axes[0].set_ylabel("accuracy change over the base")
+  axes[0].set_ylabel("accuracy change over the base (mean ± sd)")
   fig.suptitle(f"base '{base}', {loss}: below 0 = skills lost (generalization failure); "
                "unsolved hard slices = extrapolation failure", fontsize=9)
   return _save(fig, path)
 
 
 def bases_compared(runs, loss, path):
-  """Figure 4: d*(n) of each base model."""
-  fig, ax = plt.subplots(figsize=(6, 4))
-  for base in sorted({b for b, l in results.studies(runs) if l == loss}):
+  """Figure 4: d*(n) of each base model, with each replicate's best band."""
+  fig, ax = plt.subplots(figsize=(6.5, 4.2))
+  compared = sorted({b for b, l in results.studies(runs) if l == loss})
+  bands = sorted({results.band(r) for r in runs if r["n"] > 0})
+  position = {b: j for j, b in enumerate(bands)}
+  rng = np.random.default_rng(0)
+  for k, base in enumerate(compared):
     optimal = results.optimal_bands(results.select(runs, base=base, loss=loss))
-    band = _base_band(runs, base)
-    ax.plot(list(optimal), [optimal[n][0][1] for n in optimal], "o-",
-            label=f"{base} (pre-trained on {results.band_text(band)})")
-  ax.set(xscale="log", xlabel="budget n", ylabel="optimal band (upper difficulty)",
-         title=f"d*(n) by base model, {loss}")
-  ax.legend()
+    offset = 0.1 * (k - (len(compared) - 1) / 2)
+    line, = ax.plot(list(optimal), [position[optimal[n][0]] + offset for n in optimal], "o-",
+                    label=f"{base} (pre-trained on {results.band_text(_base_band(runs, base))})")
+    for n, (_, picks) in optimal.items():
+      ax.scatter(n * np.exp(rng.uniform(-0.08, 0.08, len(picks))),
+                 np.array([position[b] for b in picks]) + offset
+                 + rng.uniform(-0.05, 0.05, len(picks)), color=line.get_color(), alpha=0.35, s=12)
+  ax.set_yticks(range(len(bands)), [results.band_text(b) for b in bands])
+  ax.set(xscale="log", xlabel="budget n", ylabel="optimal training band",
+         title=f"d*(n) by base model, {loss} (dots: each replicate's best)")
+  _budget_ticks(ax, sorted({r["n"] for r in runs if r["n"] > 0}))
+  ax.legend(fontsize=8)
   return _save(fig, path)
 
 
 def sft_vs_dft(runs, base, path):
-  """Figure 5: test accuracy of DFT minus SFT over (n, band)."""
-  budgets, bands, sft = _grid(results.select(runs, base=base, loss="sft"), "R_test")
-  _, _, dft = _grid(results.select(runs, base=base, loss="dft"), "R_test")
+  """Figure 5: test accuracy of DFT minus SFT over (n, band), means over replicates."""
+  budgets, bands, sft, _ = _grid(results.select(runs, base=base, loss="sft"), "R_test")
+  _, _, dft, _ = _grid(results.select(runs, base=base, loss="dft"), "R_test")
   difference = sft - dft  # = accuracy(DFT) - accuracy(SFT)
   limit = max(np.nanmax(np.abs(difference)), 1e-3)
   fig, ax = plt.subplots(figsize=(1.2 * len(bands) + 2.5, 0.6 * len(budgets) + 2))
@@ -138,11 +175,45 @@ def sft_vs_dft(runs, base, path):
   for i in range(len(budgets)):
     for j in range(len(bands)):
       ax.text(j, i, f"{difference[i, j]:+.2f}", ha="center", va="center", fontsize=8)
-  ax.set_xticks(range(len(bands)), [results.band_text(b) for b in bands])
+  _band_axis(ax, bands)
   ax.set_yticks(range(len(budgets)), budgets)
-  ax.set(xlabel="training difficulty band", ylabel="budget n",
+  ax.set(ylabel="budget n",
          title=f"base '{base}': accuracy(DFT) - accuracy(SFT) (blue: DFT better)")
   fig.colorbar(image, ax=ax)
+  return _save(fig, path)
+
+
+def learning_curves(runs, curves, base, loss, path):
+  """Figure 6: every run's training loss against step, one panel per (n, band); a run that
+  did not fit its training set is drawn in red."""
+  rows = results.select(curves, base=base, loss=loss)
+  fitted = {results.identity_text(r): r["fitted"] for r in runs}
+  budgets = sorted({r["n"] for r in rows if r["n"] > 0})
+  bands = sorted({results.band(r) for r in rows if r["n"] > 0})
+  if not budgets:
+    return None
+  fig, axes = plt.subplots(len(budgets), len(bands), figsize=(2.6 * len(bands) + 1,
+                                                               1.7 * len(budgets) + 1),
+                           sharex=True, sharey=True, squeeze=False)
+  by_run = {}
+  for r in rows:
+    by_run.setdefault(results.identity_text(r), []).append(r)
+  for points in by_run.values():
+    first = points[0]
+    if first["n"] == 0:
+      continue
+    ax = axes[budgets.index(first["n"]), bands.index(results.band(first))]
+    ok = fitted.get(results.identity_text(first), True)
+    ax.plot([p["step"] for p in points], [max(p["loss_value"], 1e-4) for p in points], ".-",
+            color="C0" if ok else "C3", alpha=0.5 if ok else 0.9, lw=0.8, ms=2)
+  for i, n in enumerate(budgets):
+    axes[i, 0].set_ylabel(f"n={n}\nloss")
+  for j, b in enumerate(bands):
+    axes[0, j].set_title(f"band {results.band_text(b)}", fontsize=9)
+    axes[-1, j].set_xlabel("step")
+  axes[0, 0].set_yscale("log")
+  fig.suptitle(f"training loss, base '{base}', {loss}: each run until it fitted S (red: hit the "
+               "step cap without fitting S; no line: fitted S before its first step)", fontsize=9)
   return _save(fig, path)
 
 
@@ -157,6 +228,7 @@ def draw_all(workdir: str, out_dir: str | None = None) -> list[str]:
   """Draws every figure the results support; returns the paths written."""
   runs = results.read_csv(os.path.join(workdir, "runs.csv"))
   slices = results.read_csv(os.path.join(workdir, "slices.csv"))
+  curves = results.read_csv(os.path.join(workdir, "curves.csv"))
   out_dir = out_dir or os.path.join(workdir, "figures")
   os.makedirs(out_dir, exist_ok=True)
   pairs = results.studies(runs)
@@ -173,6 +245,8 @@ def draw_all(workdir: str, out_dir: str | None = None) -> list[str]:
                                   os.path.join(out_dir, f"3_change_over_base{suffix}.png")))
     if {"sft", "dft"} <= set(losses):
       drawn.append(sft_vs_dft(runs, base, os.path.join(out_dir, f"5_sft_vs_dft{suffix}.png")))
+    drawn.append(learning_curves(runs, curves, base, main_loss,
+                                 os.path.join(out_dir, f"6_curves{suffix}.png")))
   if len(bases) > 1:
     drawn.append(bases_compared(runs, main_loss, os.path.join(out_dir, "4_bases.png")))
-  return drawn
+  return [path for path in drawn if path]

@@ -64,21 +64,26 @@ def sinusoid_table(length: int, dim: int) -> np.ndarray:
 
 
 def apply_rope(x_BxLxHxK: jax.Array) -> jax.Array:
-  """Rotates each pair of channels (i, i + K/2) by a position-dependent angle."""
+  """Rotates each pair of channels (i, i + K/2) by a position-dependent angle. The angle
+  tables are numpy constants, computed once when the model is traced, not every step."""
   length, head_dim = x_BxLxHxK.shape[1], x_BxLxHxK.shape[3]
   half = head_dim // 2
-  frequency_F = 10000.0 ** (-jnp.arange(half) / half)
-  angle_LxF = jnp.arange(length)[:, None] * frequency_F[None, :]
-  cos, sin = (f(angle_LxF)[None, :, None, :].astype(x_BxLxHxK.dtype) for f in (jnp.cos, jnp.sin))
+  frequency_F = 10000.0 ** (-np.arange(half) / half)
+  angle_LxF = np.arange(length)[:, None] * frequency_F[None, :]
+  cos, sin = (jnp.asarray(f(angle_LxF)[None, :, None, :], x_BxLxHxK.dtype)
+              for f in (np.cos, np.sin))
   first, second = x_BxLxHxK[..., :half], x_BxLxHxK[..., half:]
   return jnp.concatenate([first * cos - second * sin, first * sin + second * cos], axis=-1)
 
 
 class CausalSelfAttention(nn.Module):
+  """Every position attends to itself and the ones before; only positions from
+  `query_start` on ask (the earlier ones still serve as keys and values)."""
+
   config: ModelConfig
 
   @nn.compact
-  def __call__(self, x_BxLxD):
+  def __call__(self, x_BxLxD, query_start: int = 0):
     c = self.config
     dtype = jnp.dtype(c.compute_dtype)
     batch, length, _ = x_BxLxD.shape
@@ -87,34 +92,44 @@ class CausalSelfAttention(nn.Module):
         t.reshape(batch, length, c.num_heads, c.head_dim) for t in jnp.split(qkv, 3, axis=-1))
     if c.position_encoding == "rope":
       q_BxLxHxK, k_BxLxHxK = apply_rope(q_BxLxHxK), apply_rope(k_BxLxHxK)
-    att_BxHxLxL = jnp.einsum("blhk,bmhk->bhlm", q_BxLxHxK, k_BxLxHxK) / np.sqrt(c.head_dim)
-    causal_LxL = jnp.tril(jnp.ones((length, length), bool))
-    att_BxHxLxL = jnp.where(causal_LxL, att_BxHxLxL.astype(jnp.float32), -1e30)
-    weights_BxHxLxL = jax.nn.softmax(att_BxHxLxL, axis=-1).astype(dtype)
-    out_BxLxHxK = jnp.einsum("bhlm,bmhk->blhk", weights_BxHxLxL, v_BxLxHxK)
+    q_BxQxHxK = q_BxLxHxK[:, query_start:]
+    att_BxHxQxL = jnp.einsum("bqhk,blhk->bhql", q_BxQxHxK, k_BxLxHxK) / np.sqrt(c.head_dim)
+    causal_QxL = np.tril(np.ones((length, length), bool))[query_start:]
+    att_BxHxQxL = jnp.where(causal_QxL, att_BxHxQxL.astype(jnp.float32), -1e30)
+    weights_BxHxQxL = jax.nn.softmax(att_BxHxQxL, axis=-1).astype(dtype)
+    out_BxQxHxK = jnp.einsum("bhql,blhk->bqhk", weights_BxHxQxL, v_BxLxHxK)
     return nn.Dense(c.d_model, use_bias=False, dtype=dtype, name="out")(
-        out_BxLxHxK.reshape(batch, length, c.d_model))
+        out_BxQxHxK.reshape(batch, length - query_start, c.d_model))
 
 
 class Block(nn.Module):
+  """Pre-LayerNorm attention and MLP; returns positions from `query_start` on only."""
+
   config: ModelConfig
 
   @nn.compact
-  def __call__(self, x_BxLxD):
+  def __call__(self, x_BxLxD, query_start: int = 0):
     c = self.config
     dtype = jnp.dtype(c.compute_dtype)
-    x_BxLxD = x_BxLxD + CausalSelfAttention(c, name="attention")(nn.LayerNorm(dtype=dtype)(x_BxLxD))
-    h_BxLxF = nn.Dense(c.mlp_ratio * c.d_model, dtype=dtype)(nn.LayerNorm(dtype=dtype)(x_BxLxD))
-    return x_BxLxD + nn.Dense(c.d_model, dtype=dtype)(nn.gelu(h_BxLxF))
+    attended_BxQxD = CausalSelfAttention(c, name="attention")(
+        nn.LayerNorm(dtype=dtype)(x_BxLxD), query_start)
+    x_BxQxD = x_BxLxD[:, query_start:] + attended_BxQxD
+    h_BxQxF = nn.Dense(c.mlp_ratio * c.d_model, dtype=dtype)(nn.LayerNorm(dtype=dtype)(x_BxQxD))
+    return x_BxQxD + nn.Dense(c.d_model, dtype=dtype)(nn.gelu(h_BxQxF))
 
 
 class Transformer(nn.Module):
-  """tokens int32[B, L] -> next-token logits float32[B, L, vocab]."""
+  """tokens int32[B, L] -> next-token logits float32[B, L - output_start, vocab].
+
+  `output_start` (static) skips the logits of the first positions where nobody reads them
+  (a prompt has no targets): the last block then computes its queries and MLP only from
+  there on, which is exact (causal attention) and saves most of that block's work.
+  """
 
   config: ModelConfig
 
   @nn.compact
-  def __call__(self, tokens_BxL):
+  def __call__(self, tokens_BxL, output_start: int = 0):
     c = self.config
     length = tokens_BxL.shape[1]
     if length > c.max_length:
@@ -129,11 +144,14 @@ class Transformer(nn.Module):
       x_BxLxD = x_BxLxD + jnp.asarray(sinusoid_table(c.max_length, c.d_model)[:length],
                                       dtype)[None]
     x_BxLxD = self.perturb("embedded", x_BxLxD)  # lets tests take gradients per position
+    if not 0 <= output_start < length:
+      raise ValueError(f"output_start={output_start} must be in [0, {length - 1}]")
     for i in range(c.num_layers):
-      x_BxLxD = Block(c, name=f"block_{i}")(x_BxLxD)
-    x_BxLxD = nn.LayerNorm(dtype=dtype, name="final_norm")(x_BxLxD)
+      last = i == c.num_layers - 1
+      x_BxLxD = Block(c, name=f"block_{i}")(x_BxLxD, output_start if last else 0)
+    x_BxOxD = nn.LayerNorm(dtype=dtype, name="final_norm")(x_BxLxD)
     if c.tied_embeddings:
-      logits_BxLxV = embed.attend(x_BxLxD)
+      logits_BxOxV = embed.attend(x_BxOxD)
     else:
-      logits_BxLxV = nn.Dense(c.vocab_size, use_bias=False, dtype=dtype, name="head")(x_BxLxD)
-    return logits_BxLxV.astype(jnp.float32)
+      logits_BxOxV = nn.Dense(c.vocab_size, use_bias=False, dtype=dtype, name="head")(x_BxOxD)
+    return logits_BxOxV.astype(jnp.float32)

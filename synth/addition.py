@@ -57,6 +57,10 @@ class Addition(Task):
     self.check_difficulty(max_difficulty, "max_difficulty")
     return 3 * self._operand_width(max_difficulty) + 5  # bos a + b = s eos, |s| = |a|+1
 
+  def answer_start(self, difficulty: int) -> int:
+    self.check_difficulty(difficulty)
+    return 2 * self._operand_width(difficulty) + 3  # after bos a + b =
+
   def _sample(self, key: jax.Array, difficulty: jax.Array) -> Example:
     key_a, key_b = jax.random.split(key)
     a_M = self._sample_operand(key_a, difficulty)

@@ -44,23 +44,33 @@ def make_dataset(key: jax.Array, task: Task, band: tuple[int, int], n: int,
   return make_mixture_dataset(key, task, {d: 1.0 for d in range(lo, hi + 1)}, n, exclude)
 
 
+def drawable(task: Task, difficulties) -> int:
+  """The most distinct examples that data sets drawn from these difficulties may hold
+  together (a training set plus the held-out set kept apart from it): half of those the
+  difficulties hold. Beyond that, redrawing repeats grows slow and the draw drifts away
+  from the mixture it was asked for, toward the difficulties that still have fresh ones."""
+  return task.num_distinct(sorted(set(difficulties))) // 2
+
+
 def make_mixture_dataset(key: jax.Array, task: Task, weights: Mapping[int, float], n: int,
                          exclude: Example | None = None) -> Example:
-  """n distinct examples whose difficulties are drawn with the given relative weights."""
+  """n distinct examples whose difficulties are drawn with the given relative weights;
+  together with the excluded ones they may number at most `drawable(task, difficulties)`."""
   difficulties, probabilities = _check_mixture(task, weights)
   check_int_range("n", n, 1, 10 ** 9)
   seen, excluded_here = set(), 0
   if exclude is not None:
     seen = {row.tobytes() for row in np.asarray(exclude.tokens)}
     excluded_here = int(np.isin(np.asarray(exclude.difficulty), difficulties).sum())
-  available = task.num_distinct(difficulties) - excluded_here
-  if n > available:
+  limit = drawable(task, difficulties)
+  if n + excluded_here > limit:
     raise ValueError(
-        f"n={n} is more than the {available} distinct examples that difficulties "
-        f"{difficulties} of {task.name} hold"
-        + (f" beside the {excluded_here} excluded ones" if excluded_here else ""))
+        f"n={n} is more than the {max(limit - excluded_here, 0)} distinct examples that may be "
+        f"drawn from difficulties {difficulties} of {task.name}: at most {limit}, half of the "
+        f"{task.num_distinct(difficulties)} they hold"
+        + (f", minus the {excluded_here} excluded ones" if excluded_here else ""))
   parts, have = [], 0
-  for chunk in range(_max_chunks(n, available)):
+  for chunk in range(_max_chunks(n, excluded_here, 2 * limit, len(difficulties))):
     batch = jax.device_get(sample_batch(jax.random.fold_in(key, chunk), task, difficulties,
                                         probabilities, _CHUNK))
     keep = []
@@ -79,13 +89,13 @@ def make_mixture_dataset(key: jax.Array, task: Task, weights: Mapping[int, float
                      f"ask for fewer or weight the rarely drawn difficulties up")
 
 
-def _max_chunks(n, available):
-  """Four times the expected chunks to collect n of `available` equally likely examples."""
-  if n == available:
-    expected_draws = available * (math.log(available) + 1)
-  else:
-    expected_draws = -available * math.log1p(-n / available)
-  return int(4 * expected_draws / _CHUNK) + 4
+def _max_chunks(n, excluded, total, num_difficulties):
+  """Chunks to read before giving up: 4x the expected draws to find n new examples among
+  `total` equally likely ones of which `excluded` are taken, times the difficulties (a
+  mixture may give the largest set only 1/k of the draws). n + excluded <= total / 2."""
+  free = total - excluded
+  expected_draws = total * (math.log(free) - math.log(free - n))
+  return int(4 * num_difficulties * expected_draws / _CHUNK) + 4
 
 
 def _check_band(task: Task, band) -> tuple[int, int]:

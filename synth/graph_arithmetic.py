@@ -48,6 +48,13 @@ def num_quantities(difficulty):
   return difficulty + num_constants(difficulty) + num_distractor_operations(difficulty)
 
 
+def _prompt_length(difficulty):
+  """Tokens before the solution: bos, the statements, `? query`."""
+  statements = 6 * (difficulty + num_distractor_operations(difficulty)) \
+      + 4 * num_constants(difficulty)
+  return 1 + statements + 2
+
+
 def _apply(op, a, b):
   return jnp.select([op == 0, op == 1], [a + b, a - b], a * b) % MODULUS
 
@@ -71,8 +78,11 @@ class GraphArithmetic(Task):
   def sequence_width(self, max_difficulty: int | None = None) -> int:
     m = self.max_difficulty if max_difficulty is None else max_difficulty
     self.check_difficulty(m, "max_difficulty")
-    statements = 6 * (m + num_distractor_operations(m)) + 4 * num_constants(m)
-    return 1 + statements + 2 + _STEP_WIDTH * m + 3  # bos, statements, ? q, steps, # v eos
+    return _prompt_length(m) + _STEP_WIDTH * m + 3  # prompt, steps, # v eos
+
+  def answer_start(self, difficulty: int) -> int:
+    self.check_difficulty(difficulty)
+    return _prompt_length(difficulty)
 
   # Quantities are indexed [needed operations | constants | distractor operations].
   def _layout(self):

@@ -99,6 +99,11 @@ class Task(abc.ABC):
     ...
 
   @abc.abstractmethod
+  def answer_start(self, difficulty: int) -> int:
+    """Index of the first answer token in every example of this difficulty; it never
+    decreases with difficulty. A model need not predict anything before it."""
+
+  @abc.abstractmethod
   def render(self, tokens) -> str:
     """The example as a person reads it."""
 

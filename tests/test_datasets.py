@@ -40,18 +40,24 @@ def test_same_key_same_dataset_and_smaller_budgets_are_prefixes(addition):
 
 
 def test_held_out_sample_is_disjoint_where_the_band_is_small(addition):
-  train = synth.make_dataset(jax.random.key(0), addition, (1, 1), 80)
-  held_out = synth.make_dataset(jax.random.key(1), addition, (1, 1), 20, exclude=train)
-  assert len(rows(train)) == 80 and len(rows(held_out)) == 20
-  assert not rows(train) & rows(held_out)  # together: all 100 one-digit pairs
-  with pytest.raises(ValueError, match="n=21 is more than the 20 distinct examples"):
-    synth.make_dataset(jax.random.key(1), addition, (1, 1), 21, exclude=train)
+  train = synth.make_dataset(jax.random.key(0), addition, (1, 1), 40)
+  held_out = synth.make_dataset(jax.random.key(1), addition, (1, 1), 10, exclude=train)
+  assert len(rows(train)) == 40 and len(rows(held_out)) == 10
+  assert not rows(train) & rows(held_out)  # together: half of the 100 one-digit pairs
+  with pytest.raises(ValueError, match="n=11 is more than the 10 distinct examples that may be "
+                     r"drawn from difficulties \[1\] of addition: at most 50, half of the 100 "
+                     "they hold, minus the 40 excluded ones"):
+    synth.make_dataset(jax.random.key(1), addition, (1, 1), 11, exclude=train)
 
 
-def test_whole_small_band_can_be_drawn(addition):
-  everything = synth.make_dataset(jax.random.key(3), addition, (1, 1), 100)
-  pairs = {addition.render(t).split(" =")[0] for t in everything.tokens}
-  assert len(pairs) == 100
+def test_the_most_that_may_be_drawn_is_drawn():
+  """Up to `drawable` (half a band) is always found, held-out set included, however the
+  excluded examples crowd the band; exactly-d addition of 2 digits holds 8100."""
+  task = synth.get_task("addition", max_difficulty=2)
+  assert synth.drawable(task, [2]) == 4050
+  train = synth.make_dataset(jax.random.key(0), task, (2, 2), 4000)
+  held_out = synth.make_dataset(jax.random.key(1), task, (2, 2), 50, exclude=train)
+  assert len(rows(train) | rows(held_out)) == 4050
 
 
 def test_graph_task_datasets(addition):
@@ -72,7 +78,7 @@ def test_mixture_weights_set_the_difficulty_mix(addition):
 
 
 @pytest.mark.parametrize("band, n, message", [
-    ((1, 1), 101, "n=101 is more than the 100 distinct examples"),
+    ((1, 1), 51, "n=51 is more than the 50 distinct examples that may be drawn"),
     ((0, 3), 10, r"band lo=0 must be an integer in \[1, 6\]"),
     ((2, 7), 10, r"band hi=7 must be an integer in \[1, 6\]"),
     ((4, 2), 10, "band lo=4 is above band hi=2"),

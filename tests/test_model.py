@@ -75,6 +75,21 @@ def test_position_encodings_change_the_output_only_where_they_should():
   np.testing.assert_allclose(a, b, atol=1e-5)  # without positions, order before t is invisible
 
 
+@pytest.mark.parametrize("position_encoding", POSITION_ENCODINGS)
+def test_output_start_gives_the_same_logits_from_there_on(position_encoding):
+  """Skipping the last block's queries and MLP before output_start is exact: causal
+  attention means no later position ever read them."""
+  model, variables = make(position_encoding, num_layers=3)
+  tokens = jax.random.randint(jax.random.key(4), (2, MAX_LENGTH), 0, 17)
+  full = model.apply(variables, tokens)
+  for start in (1, 30, MAX_LENGTH - 1):
+    part = jax.jit(model.apply, static_argnums=2)(variables, tokens, start)
+    chex.assert_shape(part, (2, MAX_LENGTH - start, 17))
+    np.testing.assert_allclose(part, full[:, start:], rtol=1e-5, atol=1e-5)
+  with pytest.raises(ValueError, match=rf"output_start={MAX_LENGTH} must be in \[0, "):
+    model.apply(variables, tokens, MAX_LENGTH)
+
+
 @pytest.mark.parametrize("field, value, message", [
     ("position_encoding", "alibi", "position_encoding='alibi'"),
     ("num_heads", 5, "d_model=32 must be a multiple of num_heads=5"),

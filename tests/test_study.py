@@ -2,6 +2,7 @@
 
 import csv
 import importlib
+import json
 import os
 import shutil
 import subprocess
@@ -10,7 +11,7 @@ import sys
 import numpy as np
 import pytest
 
-from experiments import results, study
+from experiments import finetune, results, scoring, setup, study
 from experiments.configs import tiny
 from figures import draw
 
@@ -46,28 +47,54 @@ def finished(launched):
   return launched[0]
 
 
-def test_launcher_prints_the_summary_and_draws_the_figures(launched):
+def test_launcher_prints_the_summary_claims_and_draws_the_figures(launched):
   workdir, stdout = launched
-  assert "d*(n): the training band with the lowest mean R_test" in stdout
+  assert "d*(n): the band with the lowest mean R_test over base seeds x data seeds" in stdout
   assert "base weak, loss dft:" in stdout and "n=    16: d*=" in stdout
-  assert stdout.count("figure: ") == 9  # 4 per base, 1 comparing them
-  assert len(os.listdir(os.path.join(workdir, "figures"))) == 9
+  assert "C1    strong" in stdout and "C7    strong" in stdout  # the claims table
+  assert stdout.count("figure: ") == 11  # 5 per base, 1 comparing them
+  assert len(os.listdir(os.path.join(workdir, "figures"))) == 11
   with open(os.path.join(workdir, "config.json")) as handle:
     assert '"steps": 3' in handle.read()  # the command-line override reached the study
+  with open(os.path.join(workdir, "claims.json")) as handle:
+    assert len(json.load(handle)["verdicts"]) == 2 * 5 + 1 + 2  # C1-C5 per base, C6, C7 each
+
+
+def _csv(path):
+  with open(path) as handle:
+    return list(csv.DictReader(handle))
 
 
 def test_results_files_have_the_documented_columns_and_rows(finished):
-  with open(os.path.join(finished, "runs.csv")) as handle:
-    runs = list(csv.DictReader(handle))
-  assert tuple(runs[0]) == study.RUNS_CSV_COLUMNS
+  runs = _csv(os.path.join(finished, "runs.csv"))
+  assert tuple(runs[0]) == scoring.RUNS_CSV_COLUMNS
   base_rows = [r for r in runs if r["n"] == "0"]
-  assert sorted(r["base"] for r in base_rows) == ["strong", "weak"]
-  assert len(runs) - len(base_rows) == 2 * 2 * 2 * 2 * 2  # bases x n x bands x seeds x losses
-  with open(os.path.join(finished, "slices.csv")) as handle:
-    slices = list(csv.DictReader(handle))
-  assert tuple(slices[0]) == study.SLICES_CSV_COLUMNS
+  assert sorted((r["base"], r["base_seed"]) for r in base_rows) == [
+      ("strong", "0"), ("strong", "1"), ("weak", "0"), ("weak", "1")]
+  assert len(runs) - len(base_rows) == 2 * 2 * 2 * 2 * 2 * 2  # bases x base seeds x n x bands
+  fine_tuned = {(r["base"], r["base_seed"]) for r in runs if r["n"] != "0"}  # x seeds x losses
+  assert fine_tuned == {(r["base"], r["base_seed"]) for r in base_rows}
+  assert {r["fitted"] for r in runs} <= {"True", "False"}
+  slices = _csv(os.path.join(finished, "slices.csv"))
+  assert tuple(slices[0]) == scoring.SLICES_CSV_COLUMNS
   assert len(slices) == 3 * len(runs)  # one row per run and test difficulty
+  assert {r["base_seed"] for r in slices if r["n"] == "0"} == {"0", "1"}
   assert os.path.exists(os.path.join(finished, "config.json"))
+
+
+def test_curves_have_a_point_per_window_of_steps_for_every_run(finished):
+  curves = _csv(os.path.join(finished, "curves.csv"))
+  assert tuple(curves[0]) == scoring.CURVES_CSV_COLUMNS
+  runs = _csv(os.path.join(finished, "runs.csv"))
+  identity = lambda r: tuple(r[c] for c in scoring.RUN_COLUMNS)
+  steps = {}
+  for point in curves:
+    steps.setdefault(identity(point), []).append(int(point["step"]))
+    assert np.isfinite(float(point["loss_value"]))
+    assert 0 <= float(point["batch_exact_match"]) <= 1
+  assert set(steps) == {identity(r) for r in runs}
+  for run in runs:  # curve_every=1: one point per step taken (3 pre-training, 2 fine-tuning)
+    assert steps[identity(run)] == list(range(1, int(run["steps"]) + 1))
 
 
 def test_test_error_splits_exactly_into_the_three_terms(finished):
@@ -78,19 +105,21 @@ def test_test_error_splits_exactly_into_the_three_terms(finished):
     assert 0 <= r["R_S"] <= 1 and 0 <= r["R_train"] <= 1 and 0 <= r["R_test"] <= 1
   slices = results.read_csv(os.path.join(finished, "slices.csv"))
   for r in runs:  # R_test is the mean error over the test difficulties
-    mine = [s["error"] for s in slices if all(s[k] == r[k] for k in study.RUN_COLUMNS)]
+    mine = [s["error"] for s in slices if all(s[k] == r[k] for k in scoring.RUN_COLUMNS)]
     assert r["R_test"] == pytest.approx(np.mean(mine), abs=1e-6)
 
 
 def test_interrupted_study_resumes_without_recomputing(finished, tmp_path, monkeypatch):
   """A study stopped in its second group (as if by Ctrl-C) leaves no results files; rerun,
-  it trains only that group and ends with the same files as the uninterrupted run."""
+  it reloads the replicated bases and the first group, trains only the second, and ends
+  with the same files as the uninterrupted run."""
   workdir = str(tmp_path / "interrupted")
   shutil.copytree(finished, workdir)  # bases and n=8 done, as a first interrupted run left them
-  for name in ("groups/n=16.json", "runs.csv", "slices.csv", "figures"):
+  for name in ("groups/n=16.json", "runs.csv", "slices.csv", "curves.csv", "claims.json",
+               "figures"):
     path = os.path.join(workdir, name)
     shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
-  real_group = study.finetune_group
+  real_group = finetune.finetune_group
   calls = []
 
   def interrupt_once(setup, n, *args):
@@ -99,14 +128,14 @@ def test_interrupted_study_resumes_without_recomputing(finished, tmp_path, monke
       raise KeyboardInterrupt
     return real_group(setup, n, *args)
 
-  monkeypatch.setattr(study, "finetune_group", interrupt_once)
+  monkeypatch.setattr(finetune, "finetune_group", interrupt_once)
   with pytest.raises(KeyboardInterrupt):
     study.run_study(tiny_config(), workdir)
   assert not os.path.exists(os.path.join(workdir, "runs.csv"))
   assert not os.path.exists(os.path.join(workdir, "groups", "n=16.json"))
   study.run_study(tiny_config(), workdir)
   assert calls == [16, 16]  # the bases and n=8 are read back, not trained again
-  for name in ("runs.csv", "slices.csv"):
+  for name in ("runs.csv", "slices.csv", "curves.csv", "claims.json"):
     assert read(os.path.join(workdir, name)) == read(os.path.join(finished, name))
 
 
@@ -121,21 +150,35 @@ def test_workdir_of_another_config_is_refused(finished, tmp_path):
 
 
 @pytest.mark.parametrize("field, value, message", [
-    ("sweep.budgets", (), r"config.sweep.budgets: is empty"),
-    ("sweep.bands", ((2, 4),), r"config.sweep.bands: band \(2, 4\) must be \(lo, hi\) with "
-     r"1 <= lo <= hi <= 3"),
-    ("sweep.budgets", (8, 20000), r"config.sweep.budgets: n=20000 is not in \[1, 9984\]: "
-     r"band \(2, 2\) holds 10000 distinct"),
-    ("sweep.losses", ("sft", "kl"), r"config.sweep.losses: 'kl' is not one of"),
+    ("sweep.budgets", (), r"config.sweep.budgets: \(\) is empty .*; allowed: a non-empty tuple"),
+    ("sweep.seeds", (0, 1, 0), r"config.sweep.seeds: 0 repeated"),
+    ("sweep.bands", ((2, 2), (3, 3), (2, 2)), r"config.sweep.bands: \(2, 2\) repeated"),
+    ("bases.seeds", (), r"config.bases.seeds: \(\) is empty"),
+    ("bases.seeds", (1, 1), r"config.bases.seeds: 1 repeated"),
+    ("bases.names", ("a", "a"), r"config.bases.names: 'a' repeated"),
+    ("sweep.bands", ((2, 4),), r"config.sweep.bands: band \(2, 4\) is not allowed; allowed: "
+     r"\(lo, hi\) with 1 <= lo <= hi <= 3"),
+    ("sweep.budgets", (8, 5000), r"config.sweep.budgets: 5000 training examples plus 16 "
+     r"held-out .* band \(2, 2\) .* allowed: n in \[1, 4984\]"),
+    ("sweep.budgets", (8, 8.5), r"config.sweep.budgets: 8.5 is not allowed; allowed: an integer "
+     r">= 1"),
+    ("evaluation.heldout_examples", 6000, r"config.bases.bands: 6000 held-out examples .* "
+     r"allowed: evaluation.heldout_examples <= 4999"),
+    ("sweep.losses", ("sft", "kl"), r"config.sweep.losses: 'kl' is not allowed; allowed: sft, dft"),
     ("model.max_length", 10, r"config.model.max_length: 10 is shorter than the task's "
      r"sequences \(14 tokens\)"),
     ("model.position_encoding", "alibi", r"config.model: position_encoding='alibi'"),
     ("bases.bands", ((1, 2), (0, 1)), r"config.bases.bands: band \(0, 1\)"),
-    ("evaluation.test_difficulties", (1, 4), r"config.evaluation.test_difficulties: 4 is "
-     r"outside the task's range \[1, 3\]"),
-    ("finetune.min_steps", 5, "config.finetune.min_steps: must not exceed"),
-    ("finetune.learning_rate", 0.0, "config.finetune.learning_rate: 0.0 must be > 0"),
-    ("pretrain.target_accuracy", 1.5, r"config.pretrain: target_accuracy=1.5 must be in \(0, 1\]"),
+    ("evaluation.test_difficulties", (1, 4), r"config.evaluation.test_difficulties: 4 is not "
+     r"allowed; allowed: an integer in \[1, 3\]"),
+    ("finetune.learning_rate", 0.0, r"config.finetune.learning_rate: 0.0 is not allowed; "
+     r"allowed: a finite number in \(0, 1.0\]"),
+    ("finetune.learning_rate", float("inf"), r"config.finetune.learning_rate: inf is not"),
+    ("pretrain.learning_rate", float("nan"), r"config.pretrain.learning_rate: nan is not"),
+    ("finetune.max_steps", 0, r"config.finetune.max_steps: 0 is not allowed; allowed: an integer"),
+    ("finetune.fit_threshold", 1.0, r"config.finetune.fit_threshold: 1.0 is not allowed"),
+    ("claims.confidence", 0.4, r"config.claims.confidence: 0.4 is not allowed"),
+    ("evaluation.curve_every", 0, r"config.evaluation.curve_every: 0 is not allowed"),
     ("task.options", dict(max_difficulty=3, layout="spiral"), r"config.task: layout='spiral'"),
 ])
 def test_bad_configs_fail_before_any_compute(tmp_path, field, value, message):
@@ -147,13 +190,63 @@ def test_bad_configs_fail_before_any_compute(tmp_path, field, value, message):
   assert not os.path.exists(tmp_path / "never")
 
 
+def test_the_largest_budget_allowed_can_draw_its_sets():
+  """Validation and the data sets agree on what may be drawn: the largest n the check lets
+  through draws its training and held-out sets."""
+  config = tiny.get_config()
+  config.sweep.update(budgets=(8, 4984), bands=((2, 2),))
+  train, heldout = finetune.data_sets(setup.build(config), 4984)[0, (2, 2)]
+  assert len(train.tokens) == 4984 and len(heldout.tokens) == 16
+  config.sweep.budgets = (8, 4985)
+  with pytest.raises(ValueError, match="allowed: n in"):
+    setup.build(config)
+
+
+def _launch(*flags):
+  repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+  return subprocess.run([sys.executable, "-m", "experiments.main", *flags], capture_output=True,
+                        text=True, cwd=repo)
+
+
+def test_bad_command_lines_get_one_clear_line(tmp_path):
+  """No traceback and no page of flag help: the message, on one line, and a failing exit."""
+  a_file = tmp_path / "a_file"
+  a_file.write_text("")
+  cases = [
+      (["--config=experiments/configs/missing.py"], "error: --config: the config file could "
+       "not be loaded: [Errno 2] No such file or directory"),
+      (["--config=experiments/configs/tiny.py", f"--workdir={a_file}"], "error: --workdir="),
+      (["--config=experiments/configs/tiny.py", f"--workdir={a_file}/under"], "cannot be a "
+       "directory"),
+      (["--config=experiments/configs/tiny.py", "--config.sweep.seeds=(0,0)",
+        f"--workdir={tmp_path / 'w'}"], "error: config.sweep.seeds: 0 repeated"),
+  ]
+  for flags, message in cases:
+    out = _launch(*flags)
+    assert out.returncode != 0, flags
+    assert message in out.stderr, (flags, out.stderr[-1500:])
+    assert "Traceback" not in out.stderr and "--workdir: where results" not in out.stderr
+  assert not os.path.exists(tmp_path / "w")
+
+
+def test_a_study_whose_runs_diverged_says_so_loudly(finished):
+  """Runs that diverged (here: every fine-tuned run, as an infinite-ish learning rate would
+  make them) are named in a warning and left out of d*(n), which then says none is left."""
+  runs = results.read_csv(os.path.join(finished, "runs.csv"))
+  for r in runs:
+    r["diverged"] = r["n"] > 0
+  text = study.summary(runs)
+  assert text.startswith("WARNING: 64 of 68 runs diverged")
+  assert "no run left" in text
+
+
 def test_figures_are_drawn_from_a_stored_results_file(tmp_path):
   drawn = draw.draw_all(DATA, str(tmp_path))
   names = sorted(os.path.basename(p) for p in drawn)
   assert names == ["1_heatmap_strong.png", "1_heatmap_weak.png", "2_optimum_and_gaps_strong.png",
                    "2_optimum_and_gaps_weak.png", "3_change_over_base_strong.png",
                    "3_change_over_base_weak.png", "4_bases.png", "5_sft_vs_dft_strong.png",
-                   "5_sft_vs_dft_weak.png"]
+                   "5_sft_vs_dft_weak.png", "6_curves_strong.png", "6_curves_weak.png"]
   for path in drawn:
     with open(path, "rb") as handle:
       assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
@@ -164,5 +257,5 @@ def test_figures_are_drawn_from_a_stored_results_file(tmp_path):
                                   "tiny"])
 def test_every_named_config_is_valid(name):
   config = importlib.import_module(f"experiments.configs.{name}").get_config()
-  setup = study.build(config)
-  assert setup.model.config.max_length >= setup.train_task.sequence_width()
+  built = setup.build(config)
+  assert built.model.config.max_length >= built.train_task.sequence_width()

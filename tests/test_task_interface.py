@@ -55,6 +55,17 @@ def test_one_program_covers_every_difficulty(task):
     assert task.check(example.tokens)
 
 
+def test_answer_start_is_where_every_answer_begins(task):
+  """The first answer token sits exactly at answer_start(d), which never decreases with d:
+  a model may skip predicting anything before it."""
+  starts = [task.answer_start(d) for d in range(1, task.max_difficulty + 1)]
+  assert starts == sorted(starts)
+  for d in range(1, task.max_difficulty + 1):
+    batch = synth.sample_batch(jax.random.key(d), task, [d], [1.0], 32)
+    first = np.argmax(np.asarray(batch.answer_mask), axis=1)
+    assert (first == task.answer_start(d)).all(), (d, first, task.answer_start(d))
+
+
 @pytest.mark.parametrize("difficulty", [0, 7, -1, 2.5, "3", np.array([1, 2])])
 def test_out_of_range_difficulty_is_refused(task, difficulty):
   with pytest.raises(ValueError, match="difficulty"):

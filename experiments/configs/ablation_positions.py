@@ -1,10 +1,10 @@
-"""cpu_default with rotary positions (RoPE) instead of learned ones; the other encodings:
---config.model.position_encoding=sinusoidal (or none)."""
+"""cpu_default with learned absolute positions instead of rotary ones (the first design of
+this project); the other encodings: --config.model.position_encoding=sinusoidal (or none)."""
 
 from experiments.configs import cpu_default
 
 
 def get_config():
   config = cpu_default.get_config()
-  config.model.position_encoding = "rope"
+  config.model.position_encoding = "learned"
   return config

@@ -1,0 +1,429 @@
+"""The paper's claims (C1-C7 of MECHANISM.md), judged from a study's runs.csv and slices.csv.
+
+  python -m experiments.claims --workdir=DIR     # prints the table, writes DIR/claims.json
+
+Every statistic is a mean over replicates, the (base seed, data seed) pairs that repeat a
+cell. Its support is the share of bootstrap resamples in which the claim still holds: a
+resample draws the base seeds with replacement and, independently, the data seeds, and
+takes every pair of the two draws. Verdicts: HOLDS if the claim holds on all the data and
+its support is at least `confidence`; FAILS if its support is at most 1 - confidence;
+INCONCLUSIVE in between; NOT TESTED where the study has no runs for it. Diverged runs are
+never counted; runs that did not fit their training set are counted and reported.
+"""
+
+import dataclasses
+import json
+import os
+
+from absl import app, flags
+import numpy as np
+
+from experiments import checkpoint, results
+
+# The thresholds, documented; a study's config.claims holds its own copy.
+DEFAULTS = dict(
+    confidence=0.9,  # support needed for HOLDS (and 1 - it for FAILS)
+    resamples=1000,  # bootstrap resamples
+    seed=0,  # the bootstrap's random seed: the same seed gives the same verdicts
+    min_difference=0.02,  # accuracy or gap difference that counts as "beats" / "falls";
+    # bands closer than this to the best are tied for d*(n)
+    slice_drop=0.1,  # C5: an accuracy drop on a slice the base solved that counts as lost
+    solved_accuracy=0.9,  # C5: a test slice the base solved (mean over base seeds)
+    learned_accuracy=0.5,  # C3: a band learned at the largest n (accuracy on fresh samples)
+)
+CLAIMS = {
+    "C1": "d*(n) never gets easier as n grows, and is strictly harder at the largest n (bands "
+          "within min_difference of the best are tied)",
+    "C2": "inverted U: at some n an interior band beats both the easiest and the hardest",
+    "C3": "G_gen falls as n grows, at each band beyond the base's pre-training range that the "
+          "largest n learns",
+    "C4": "G_ext falls as the training band gets harder, at the largest n",
+    "C5": "at the smallest n, the hardest band loses test slices the base solved",
+    "C6": "a stronger base has a d*(n) at least as hard at every n, strictly at some n (ties "
+          "as in C1)",
+    "C7": "DFT beats SFT on the hardest band at the smallest n and loses at the largest n",
+}
+VERDICTS = ("HOLDS", "FAILS", "INCONCLUSIVE", "NOT TESTED")
+
+
+@dataclasses.dataclass
+class Cells:
+  """One (base, loss) grid: per-replicate values on axes [base seed, data seed, n, band],
+  NaN where a run is missing or diverged."""
+
+  base_seeds: list
+  data_seeds: list
+  budgets: list
+  bands: list
+  test_difficulties: list
+  values: dict  # accuracy, train_accuracy, G_gen, G_ext: [B, D, N, K]
+  slice_accuracy: np.ndarray  # [B, D, N, K, T]
+  base_slice_accuracy: np.ndarray  # [B, T]: the base each run started from
+  fitted: np.ndarray  # bool [B, D, N, K]
+  diverged: int  # diverged runs left out
+  base_band: tuple  # the base's pre-training band
+
+
+def cells_of(runs, slices, base: str, loss: str, base_seeds=None, data_seeds=None) -> Cells:
+  rows = results.select(runs, base=base, loss=loss)
+  base_seeds = base_seeds or sorted({r["base_seed"] for r in rows})
+  data_seeds = data_seeds or sorted({r["seed"] for r in rows})
+  budgets = sorted({r["n"] for r in rows})
+  bands = sorted({results.band(r) for r in rows})
+  tests = sorted({s["test_difficulty"] for s in slices})
+  shape = (len(base_seeds), len(data_seeds), len(budgets), len(bands))
+  values = {name: np.full(shape, np.nan) for name in ("accuracy", "train_accuracy", "G_gen",
+                                                      "G_ext")}
+  fitted = np.zeros(shape, bool)
+  index = {}
+  for r in rows:
+    if r["base_seed"] not in base_seeds or r["seed"] not in data_seeds or r["diverged"]:
+      continue
+    at = (base_seeds.index(r["base_seed"]), data_seeds.index(r["seed"]),
+          budgets.index(r["n"]), bands.index(results.band(r)))
+    index[results.identity_text(r)] = at
+    values["accuracy"][at] = 1 - r["R_test"]
+    values["train_accuracy"][at] = 1 - r["R_train"]
+    values["G_gen"][at], values["G_ext"][at] = r["G_gen"], r["G_ext"]
+    fitted[at] = r["fitted"]
+  slice_accuracy = np.full(shape + (len(tests),), np.nan)
+  base_slice_accuracy = np.full((len(base_seeds), len(tests)), np.nan)
+  for s in slices:
+    if s["base"] != base or s["test_difficulty"] not in tests:
+      continue
+    t = tests.index(s["test_difficulty"])
+    if s["n"] == 0 and s["base_seed"] in base_seeds:
+      base_slice_accuracy[base_seeds.index(s["base_seed"]), t] = 1 - s["error"]
+    elif s["loss"] == loss and results.identity_text(s) in index:
+      slice_accuracy[index[results.identity_text(s)] + (t,)] = 1 - s["error"]
+  base_rows = results.select(runs, base=base, n=0)
+  base_band = results.band(base_rows[0]) if base_rows else (0, -1)
+  return Cells(base_seeds, data_seeds, budgets, bands, tests, values, slice_accuracy,
+               base_slice_accuracy, fitted, sum(r["diverged"] for r in rows), base_band)
+
+
+def replicate_weights(num_base_seeds: int, num_data_seeds: int, resamples: int, seed: int):
+  """(base-seed weights [R + 1, B], data-seed weights [R + 1, D]): row 0 is all the data
+  (every weight 1), rows 1.. are bootstrap resamples (how often each seed was drawn)."""
+  rng = np.random.default_rng(seed)
+
+  def counts(size):
+    drawn = rng.integers(0, size, (resamples, size))
+    return np.concatenate([np.ones((1, size)), np.stack([np.bincount(d, minlength=size)
+                                                         for d in drawn])])
+
+  return counts(num_base_seeds), counts(num_data_seeds)
+
+
+def weighted_mean(x, weights) -> np.ndarray:
+  """Mean over the two leading replicate axes of x [B, D, ...] under each row of weights:
+  [R + 1, ...]; NaN entries are left out, a cell with no value is NaN."""
+  base_weights, data_weights = weights
+  valid = np.isfinite(x)
+  total = np.einsum("rb,rd,bd...->r...", base_weights, data_weights, np.where(valid, x, 0.0))
+  count = np.einsum("rb,rd,bd...->r...", base_weights, data_weights, valid.astype(float))
+  with np.errstate(invalid="ignore", divide="ignore"):
+    return np.where(count > 0, total / np.maximum(count, 1e-300), np.nan)
+
+
+def optimal_index(accuracy) -> np.ndarray:
+  """Index of the band with the highest mean accuracy, per resample and n: [R + 1, N]."""
+  return np.nanargmax(np.where(np.isnan(accuracy), -np.inf, accuracy), axis=-1)
+
+
+def _verdict(holds: np.ndarray, confidence: float) -> tuple[str, float]:
+  """(verdict, support) from holds [R + 1]: row 0 on all the data, the rest resampled."""
+  support = float(np.mean(holds[1:]))
+  if holds[0] and support >= confidence:
+    return "HOLDS", support
+  if support <= 1 - confidence:
+    return "FAILS", support
+  return "INCONCLUSIVE", support
+
+
+def _bands_text(cells, indices) -> str:
+  return ", ".join(results.band_text(cells.bands[i]) for i in indices)
+
+
+def _used(cells: Cells, mask=None) -> dict:
+  present = np.isfinite(cells.values["accuracy"])
+  if mask is not None:
+    present &= mask
+  return dict(runs=int(present.sum()), unfitted=int((present & ~cells.fitted).sum()),
+              diverged_left_out=cells.diverged)
+
+
+def _not_tested(claim, why, **where) -> dict:
+  return dict(claim=claim, **where, verdict="NOT TESTED", support=None, statistic=why,
+              numbers={}, runs=dict(runs=0, unfitted=0, diverged_left_out=0))
+
+
+def _result(claim, holds, settings, statistic, numbers, used, **where) -> dict:
+  verdict, support = _verdict(holds, settings["confidence"])
+  return dict(claim=claim, **where, verdict=verdict, support=support, statistic=statistic,
+              numbers=numbers, runs=used)
+
+
+def near_optimal(accuracy, tolerance) -> tuple[np.ndarray, np.ndarray]:
+  """(easiest, hardest) band index within `tolerance` of the best mean accuracy, per
+  resample and n: [R + 1, N] each. Bands that close are tied: which of them the argmax
+  picks is a coin toss that no claim should hinge on."""
+  filled = np.where(np.isnan(accuracy), -np.inf, accuracy)
+  tied = filled >= filled.max(axis=-1, keepdims=True) - tolerance
+  index = np.arange(accuracy.shape[-1])
+  return (np.where(tied, index, accuracy.shape[-1]).min(axis=-1),
+          np.where(tied, index, -1).max(axis=-1))
+
+
+def never_easier(easiest, hardest) -> np.ndarray:
+  """Whether one can pick a band from each n's tied set so that the picks never get easier
+  as n grows ([R + 1, N] -> [R + 1]): greedily take the easiest allowed band at each n."""
+  pick = easiest[:, 0]
+  ok = np.ones(easiest.shape[0], bool)
+  for i in range(1, easiest.shape[1]):
+    ok &= hardest[:, i] >= pick
+    pick = np.maximum(pick, easiest[:, i])
+  return ok
+
+
+def _tied_text(cells, easiest, hardest) -> str:
+  return ", ".join(results.band_text(cells.bands[a]) if a == b else
+                   f"{results.band_text(cells.bands[a])}~{results.band_text(cells.bands[b])}"
+                   for a, b in zip(easiest, hardest))
+
+
+def judge_c1(cells: Cells, weights, settings, **where) -> dict:
+  if len(cells.budgets) < 2 or len(cells.bands) < 2:
+    return _not_tested("C1", "needs at least two budgets and two bands", **where)
+  accuracy = weighted_mean(cells.values["accuracy"], weights)
+  best = optimal_index(accuracy)
+  easiest, hardest = near_optimal(accuracy, settings["min_difference"])
+  holds = never_easier(easiest, hardest) & (easiest[:, -1] > hardest[:, 0])
+  statistic = (f"d*(n) = {_bands_text(cells, best[0])} for n = "
+               f"{', '.join(map(str, cells.budgets))} (ties within min_difference: "
+               f"{_tied_text(cells, easiest[0], hardest[0])})")
+  numbers = dict(budgets=cells.budgets, optimal_band=[cells.bands[i] for i in best[0]],
+                 tied_bands=[cells.bands[a:b + 1] for a, b in zip(easiest[0], hardest[0])],
+                 accuracy=np.round(accuracy[0], 4).tolist())
+  return _result("C1", holds, settings, statistic, numbers, _used(cells), **where)
+
+
+def judge_c2(cells: Cells, weights, settings, **where) -> dict:
+  if len(cells.bands) < 3:
+    return _not_tested("C2", "needs at least three bands (an interior one)", **where)
+  accuracy = weighted_mean(cells.values["accuracy"], weights)  # [R + 1, N, K]
+  ends = np.maximum(accuracy[..., 0], accuracy[..., -1])
+  margin = np.nanmax(accuracy[..., 1:-1], axis=-1) - ends  # [R + 1, N]
+  margin = np.where(np.isnan(margin), -np.inf, margin)
+  holds = np.max(margin, axis=1) > settings["min_difference"]
+  at = int(np.argmax(margin[0]))
+  interior = 1 + int(np.nanargmax(accuracy[0, at, 1:-1]))
+  statistic = (f"at n={cells.budgets[at]}: band {results.band_text(cells.bands[interior])} "
+               f"{accuracy[0, at, interior]:.3f} against {accuracy[0, at, 0]:.3f} (easiest) "
+               f"and {accuracy[0, at, -1]:.3f} (hardest)")
+  numbers = dict(budgets=cells.budgets, margin=margin[0].tolist(),
+                 accuracy=np.round(accuracy[0], 4).tolist())
+  return _result("C2", holds, settings, statistic, numbers, _used(cells), **where)
+
+
+def _falls(sequence, tolerance) -> np.ndarray:
+  """Along the last axis: never rises by more than `tolerance` from one step to the next,
+  and ends lower than it starts by more than `tolerance`."""
+  return (np.all(np.diff(sequence, axis=-1) <= tolerance, axis=-1)
+          & (sequence[..., -1] < sequence[..., 0] - tolerance))
+
+
+def judge_c3(cells: Cells, weights, settings, **where) -> dict:
+  if len(cells.budgets) < 2:
+    return _not_tested("C3", "needs at least two budgets", **where)
+  train_accuracy = weighted_mean(cells.values["train_accuracy"], weights)
+  beyond_base = np.array([not _contains_or_equal(cells.base_band, band) for band in cells.bands])
+  learned = np.flatnonzero((train_accuracy[0, -1] >= settings["learned_accuracy"])
+                           & beyond_base)
+  if not learned.size:
+    return _result("C3", np.zeros(len(weights[0]), bool), settings,
+                   "no band beyond the base's range is learned at the largest n", {},
+                   _used(cells), **where)
+  gap = np.moveaxis(weighted_mean(cells.values["G_gen"], weights)[:, :, learned], 1, -1)
+  # [R + 1, learned bands, N]
+  holds = np.all(_falls(gap, settings["min_difference"]), axis=-1)
+  statistic = "G_gen over n, " + "; ".join(
+      f"band {results.band_text(cells.bands[j])}: "
+      + " -> ".join(f"{g:.2f}" for g in gap[0, i]) for i, j in enumerate(learned))
+  numbers = dict(budgets=cells.budgets, learned_bands=[cells.bands[j] for j in learned],
+                 G_gen=np.round(gap[0], 4).tolist())
+  mask = np.zeros(cells.fitted.shape, bool)
+  mask[..., learned] = True
+  return _result("C3", holds, settings, statistic, numbers, _used(cells, mask), **where)
+
+
+def judge_c4(cells: Cells, weights, settings, **where) -> dict:
+  if len(cells.bands) < 2:
+    return _not_tested("C4", "needs at least two bands", **where)
+  gap = weighted_mean(cells.values["G_ext"][:, :, -1], weights)  # [R + 1, K] at the largest n
+  holds = _falls(gap, settings["min_difference"])
+  statistic = (f"G_ext at n={cells.budgets[-1]}, bands {_bands_text(cells, range(len(cells.bands)))}: "
+               + " -> ".join(f"{g:.2f}" for g in gap[0]))
+  mask = np.zeros(cells.fitted.shape, bool)
+  mask[:, :, -1] = True
+  return _result("C4", holds, settings, statistic,
+                 dict(n=cells.budgets[-1], G_ext=np.round(gap[0], 4).tolist()),
+                 _used(cells, mask), **where)
+
+
+def judge_c5(cells: Cells, weights, settings, **where) -> dict:
+  per_replicate = np.broadcast_to(cells.base_slice_accuracy[:, None, :],
+                                  (len(cells.base_seeds), len(cells.data_seeds),
+                                   len(cells.test_difficulties)))
+  base_accuracy = weighted_mean(per_replicate, weights)  # [R + 1, T]
+  solved = np.flatnonzero(base_accuracy[0] >= settings["solved_accuracy"])
+  if not solved.size:
+    return _not_tested("C5", "the base solves no test slice", **where)
+  drop = (cells.base_slice_accuracy[:, None, :]
+          - cells.slice_accuracy[:, :, 0, -1, :])[..., solved]  # [B, D, S], paired by base
+  mean_drop = weighted_mean(drop, weights)  # [R + 1, S]
+  largest = np.nanmax(mean_drop, axis=-1)
+  holds = largest >= settings["slice_drop"]
+  statistic = (f"at n={cells.budgets[0]}, band {results.band_text(cells.bands[-1])}: accuracy "
+               "change on the slices the base solved: " + ", ".join(
+                   f"{cells.test_difficulties[t]}: {-d:+.2f}" for t, d in zip(solved,
+                                                                              mean_drop[0])))
+  numbers = dict(n=cells.budgets[0], band=cells.bands[-1],
+                 solved_slices=[cells.test_difficulties[t] for t in solved],
+                 accuracy_drop=np.round(mean_drop[0], 4).tolist())
+  mask = np.zeros(cells.fitted.shape, bool)
+  mask[:, :, 0, -1] = True
+  return _result("C5", holds, settings, statistic, numbers, _used(cells, mask), **where)
+
+
+def judge_c6(strong: Cells, weak: Cells, weights, settings, **where) -> dict:
+  if strong.bands != weak.bands or strong.budgets != weak.budgets:
+    return _not_tested("C6", "the two bases were not fine-tuned on the same bands and budgets",
+                       **where)
+  tolerance = settings["min_difference"]
+  strong_accuracy = weighted_mean(strong.values["accuracy"], weights)
+  weak_accuracy = weighted_mean(weak.values["accuracy"], weights)
+  strong_easiest, strong_hardest = near_optimal(strong_accuracy, tolerance)
+  weak_easiest, weak_hardest = near_optimal(weak_accuracy, tolerance)
+  holds = (np.all(strong_hardest >= weak_easiest, axis=1)  # never easier, ties allowed
+           & np.any(strong_easiest > weak_hardest, axis=1))  # strictly harder at some n
+  statistic = (f"d*(n) for n = {', '.join(map(str, strong.budgets))}: strong "
+               f"{_tied_text(strong, strong_easiest[0], strong_hardest[0])}; weak "
+               f"{_tied_text(weak, weak_easiest[0], weak_hardest[0])} (a~b: tied within "
+               "min_difference)")
+  used = {k: a + b for (k, a), b in zip(_used(strong).items(), _used(weak).values())}
+  numbers = dict(budgets=strong.budgets,
+                 strong=[strong.bands[i] for i in optimal_index(strong_accuracy)[0]],
+                 weak=[weak.bands[i] for i in optimal_index(weak_accuracy)[0]])
+  return _result("C6", holds, settings, statistic, numbers, used, **where)
+
+
+def judge_c7(sft: Cells, dft: Cells, weights, settings, **where) -> dict:
+  if sft.bands != dft.bands or sft.budgets != dft.budgets or len(sft.budgets) < 2:
+    return _not_tested("C7", "needs SFT and DFT runs on the same bands and at least two budgets",
+                       **where)
+  difference = (weighted_mean(dft.values["accuracy"], weights)
+                - weighted_mean(sft.values["accuracy"], weights))[:, :, -1]  # [R + 1, N]
+  tolerance = settings["min_difference"]
+  holds = (difference[:, 0] > tolerance) & (difference[:, -1] < -tolerance)
+  statistic = (f"band {results.band_text(sft.bands[-1])}: accuracy(DFT) - accuracy(SFT) = "
+               f"{difference[0, 0]:+.3f} at n={sft.budgets[0]}, {difference[0, -1]:+.3f} at "
+               f"n={sft.budgets[-1]}")
+  mask = np.zeros(sft.fitted.shape, bool)
+  mask[:, :, [0, -1], -1] = True
+  used = {k: a + b for (k, a), b in zip(_used(sft, mask).items(), _used(dft, mask).values())}
+  return _result("C7", holds, settings, statistic,
+                 dict(budgets=sft.budgets, difference=np.round(difference[0], 4).tolist()),
+                 used, **where)
+
+
+def _contains_or_equal(outer, inner) -> bool:
+  return outer[0] <= inner[0] and inner[1] <= outer[1]
+
+
+def _contains(outer, inner) -> bool:
+  return _contains_or_equal(outer, inner) and outer != inner
+
+
+def judge(runs: list[dict], slices: list[dict], settings: dict | None = None) -> list[dict]:
+  """Every claim's verdict for a study, in claim order."""
+  settings = dict(DEFAULTS) | dict(settings or {})
+  pairs = results.studies(runs)
+  if not pairs:
+    return [_not_tested(c, "the study has no fine-tuned runs") for c in CLAIMS]
+  losses = {loss for _, loss in pairs}
+  main_loss = "sft" if "sft" in losses else sorted(losses)[0]
+  bases = sorted({base for base, loss in pairs if loss == main_loss})
+  base_bands = {r["base"]: results.band(r) for r in runs if r["n"] == 0}
+  base_seeds = sorted({r["base_seed"] for r in runs if r["n"] > 0})
+  data_seeds = sorted({r["seed"] for r in runs if r["n"] > 0})
+  weights = replicate_weights(len(base_seeds), len(data_seeds), settings["resamples"],
+                              settings["seed"])
+  cells = {(base, loss): cells_of(runs, slices, base, loss, base_seeds, data_seeds)
+           for base, loss in pairs}
+  verdicts = []
+  for judge_one in (judge_c1, judge_c2, judge_c3, judge_c4, judge_c5):
+    for base in bases:
+      verdicts.append(judge_one(cells[base, main_loss], weights, settings, base=base,
+                                loss=main_loss))
+  compared = [(s, w) for s in bases for w in bases
+              if s in base_bands and w in base_bands and _contains(base_bands[s], base_bands[w])]
+  verdicts += [judge_c6(cells[s, main_loss], cells[w, main_loss], weights, settings,
+                        base=f"{s} vs {w}", loss=main_loss) for s, w in compared]
+  if not compared:
+    verdicts.append(_not_tested("C6", "needs two bases, one pre-trained on a range that "
+                                "contains the other's", base="-", loss=main_loss))
+  both = [base for base in bases if (base, "dft") in cells and (base, "sft") in cells]
+  verdicts += [judge_c7(cells[base, "sft"], cells[base, "dft"], weights, settings, base=base,
+                        loss="sft vs dft") for base in both]
+  if not both:
+    verdicts.append(_not_tested("C7", "needs runs with both SFT and DFT", base="-",
+                                loss="sft vs dft"))
+  return verdicts
+
+
+def table(verdicts: list[dict]) -> str:
+  """The verdicts as a plain-text table, one line per claim and base."""
+  lines = [f"{'claim':<5} {'base':<14} {'verdict':<12} {'support':>7} {'runs':>5} "
+           f"{'unfit':>5}  statistic"]
+  for v in verdicts:
+    support = "-" if v["support"] is None else f"{v['support']:.2f}"
+    lines.append(f"{v['claim']:<5} {v.get('base', '-'):<14} {v['verdict']:<12} {support:>7} "
+                 f"{v['runs']['runs']:>5} {v['runs']['unfitted']:>5}  {v['statistic']}")
+  left_out = max((v["runs"]["diverged_left_out"] for v in verdicts), default=0)
+  lines.append("support: share of bootstrap resamples (base seeds x data seeds) in which the "
+               "claim holds; unfit: runs counted that did not fit their training set"
+               + (f"; {left_out} diverged run(s) left out" if left_out else ""))
+  return "\n".join(lines)
+
+
+def judge_workdir(workdir: str) -> list[dict]:
+  """Judges a study's results files with its config's claims settings; writes claims.json."""
+  runs = results.read_csv(os.path.join(workdir, "runs.csv"))
+  slices = results.read_csv(os.path.join(workdir, "slices.csv"))
+  settings = {}
+  config_path = os.path.join(workdir, "config.json")
+  if os.path.exists(config_path):
+    with open(config_path) as handle:
+      settings = json.load(handle).get("claims", {})
+  verdicts = judge(runs, slices, settings)
+  report = dict(settings=dict(DEFAULTS) | settings, claims=CLAIMS, verdicts=verdicts)
+  checkpoint.write_atomically(os.path.join(workdir, "claims.json"),
+                              json.dumps(report, indent=1).encode())
+  return verdicts
+
+
+def main(argv):
+  if len(argv) > 1:
+    raise app.UsageError(f"unexpected arguments: {argv[1:]}")
+  if not flags.FLAGS.workdir:
+    raise SystemExit("error: --workdir=DIR is required (a study's workdir)")
+  try:
+    print(table(judge_workdir(flags.FLAGS.workdir)))
+  except FileNotFoundError as error:
+    raise SystemExit(f"error: {error}") from None
+
+
+if __name__ == "__main__":
+  flags.DEFINE_string("workdir", None, "a study's workdir (holding runs.csv and slices.csv)")
+  app.run(main)

@@ -1,0 +1,123 @@
+"""Stage 2: fine-tune every run of one budget n (a group) as one program, and score it.
+
+Every run trains until it fits its training set S (error on all of S at most
+`finetune.fit_threshold`, checked every `finetune.check_every` steps), under a cap of
+`finetune.max_steps` that is the same for every n. So no run is cut off before it has
+learned S (the question is then generalization, not optimisation), and none keeps training
+long after (a small S would otherwise be trained for hundreds of epochs). A run that hit
+the cap without fitting S failed to optimise; `fitted` in runs.csv keeps it apart.
+"""
+
+from typing import Any, NamedTuple
+
+import jax
+import numpy as np
+
+import synth
+from experiments import loop, scoring
+from experiments import train as engine
+from experiments.pretrain import base_identities
+from experiments.setup import (FINETUNE_DATA, HELDOUT_SET, TRAIN_SET, Setup, band_id, key,
+                               output_start)
+
+
+def grid_runs(config) -> list[dict]:
+  """Every fine-tuning run's identity (without n), in a fixed order."""
+  return [dict(base=name, base_seed=base_seed, band_lo=band[0], band_hi=band[1], seed=seed,
+               loss=loss)
+          for name, _, base_seed in base_identities(config) for band in config.sweep.bands
+          for seed in config.sweep.seeds for loss in config.sweep.losses]
+
+
+def data_sets(setup: Setup, n: int) -> dict:
+  """{(seed, band): (S, held-out set)}: the training set of n examples (nested across n)
+  and a held-out sample of the band disjoint from it; shared by every base and loss."""
+  config, sets = setup.config, {}
+  for seed in config.sweep.seeds:
+    for band in map(tuple, config.sweep.bands):
+      train_set = synth.make_dataset(key(config, TRAIN_SET, seed, band_id(band)),
+                                     setup.train_task, band, n)
+      sets[seed, band] = (train_set, synth.make_dataset(
+          key(config, HELDOUT_SET, seed, band_id(band)), setup.train_task, band,
+          config.evaluation.heldout_examples, exclude=train_set))
+  return sets
+
+
+class Group(NamedTuple):
+  """The runs of one budget n, ready to train: identities, stacked starting parameters,
+  stacked per-run values, and each (seed, band)'s training and held-out sets."""
+
+  identities: list
+  params: Any
+  runs: engine.Run
+  sets: dict
+
+
+def prepare_group(setup: Setup, n: int, base_params) -> Group:
+  """Every run of budget n, each starting from its base and reading its own training set."""
+  config = setup.config
+  identities = grid_runs(config)
+  capacity = max(config.sweep.budgets)  # one buffer shape: every group shares one program
+  base_index = {(name, seed): i for i, (name, _, seed) in enumerate(base_identities(config))}
+  sets = data_sets(setup, n)
+  runs = engine.stack_runs([
+      engine.make_run(key(config, FINETUNE_DATA, r["seed"], band_id(_band(r))),
+                      config.finetune.max_steps, config.finetune.learning_rate,
+                      engine.dataset_source(sets[r["seed"], _band(r)][0], capacity),
+                      dft=r["loss"] == "dft")
+      for r in identities])
+  params = jax.tree.map(
+      lambda x: x[np.array([base_index[r["base"], r["base_seed"]] for r in identities])],
+      base_params)
+  return Group(identities, params, runs, sets)
+
+
+def grid_programs(setup: Setup) -> loop.GridPrograms:
+  """The fine-tuning programs every group shares (one compile for the whole study)."""
+  return loop.grid_programs(make_trainer(setup), setup.vmap_width,
+                            setup.config.finetune.check_every)
+
+
+def make_trainer(setup: Setup) -> engine.Trainer:
+  f = setup.config.finetune
+  first = output_start(setup.train_task, [band[0] for band in setup.config.sweep.bands])
+  return engine.make_trainer(
+      setup.model, engine.TrainConfig(batch_size=f.batch_size, max_steps=f.max_steps,
+                                      output_start=first),
+      engine.dataset_batches)
+
+
+def _band(identity) -> tuple[int, int]:
+  return identity["band_lo"], identity["band_hi"]
+
+
+def finetune_group(setup: Setup, n: int, base_params, test_set, programs: loop.GridPrograms,
+                   evaluators, progress: loop.Progress) -> dict:
+  """Fine-tunes and scores every run of budget n; returns its results rows. `programs`:
+  grid_programs(setup); `evaluators`: scoring.evaluators(setup)."""
+  config = setup.config
+  group = prepare_group(setup, n, base_params)
+  on_own, on_shared = evaluators
+  batch = config.evaluation.batch_size
+  own_sets = [group.sets[r["seed"], _band(r)] for r in group.identities]
+  train_sets = scoring.stack_examples([s for s, _ in own_sets], batch)
+
+  def fitted(state):  # runs that stopped or diverged are not scored again
+    done = state.stopped | state.diverged
+    return done | (scoring.errors(on_own(state.params, train_sets, done))
+                   <= config.finetune.fit_threshold)
+
+  state, losses, accuracies = loop.train_in_segments(
+      programs, group.params, group.runs, config.finetune.max_steps, progress,
+      f"n={n}, {len(group.identities)} runs", should_stop=fitted)
+  every_run = np.zeros(len(group.identities), bool)
+  train_sums = on_own(state.params, train_sets, every_run)
+  heldout_sums = on_own(state.params, scoring.stack_examples([h for _, h in own_sets], batch),
+                        every_run)
+  test_sums = on_shared(state.params, test_set)
+  curves = loop.curve_points(losses, accuracies, config.evaluation.curve_every)
+  return scoring.merge([
+      scoring.run_rows(setup, dict(identity, n=n), scoring.error(train_sums, i),
+                       scoring.error(heldout_sums, i), test_sums, i, state.steps_taken[i],
+                       state.diverged[i], curves[i])
+      for i, identity in enumerate(group.identities)])

@@ -1,0 +1,79 @@
+"""Stage 1: pre-train every base model (each name from each seed) as one vmapped grid.
+
+Every base trains for exactly `pretrain.steps` steps on fresh samples of its band, the
+learning rate decaying to zero at the end. No stopping rule reads the model's accuracy, so
+float noise can change a base's weights a little but never the step at which it stops.
+"""
+
+import json
+import os
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import synth
+from experiments import checkpoint, loop, scoring
+from experiments import train as engine
+from experiments.setup import (BASE_DATA, BASE_HELDOUT, BASE_INIT, Setup, band_id, key,
+                               output_start)
+
+
+def base_identities(config) -> list[tuple[str, tuple[int, int], int]]:
+  """(name, pre-training band, base seed) of every base, in the order of the stacked
+  parameters: names outer, seeds inner."""
+  return [(name, tuple(band), seed) for name, band in zip(config.bases.names, config.bases.bands)
+          for seed in config.bases.seeds]
+
+
+def pretrain_bases(setup: Setup, workdir: str, test_set, evaluators):
+  """Pre-trains every base (or loads them); returns (stacked params, results rows).
+  `evaluators`: scoring.evaluators(setup)."""
+  config, directory = setup.config, os.path.join(workdir, "bases")
+  results_path = os.path.join(directory, "results.json")
+  bases = base_identities(config)
+  if checkpoint.exists(directory) and os.path.exists(results_path):
+    params, _ = checkpoint.load(directory)
+    with open(results_path) as handle:
+      saved = json.load(handle)
+    print(f"[pretrain] reusing {len(bases)} base model(s) from {directory}")
+    return jax.tree.map(jnp.asarray, params), saved
+  p = config.pretrain
+  trainer = engine.make_trainer(
+      setup.model, engine.TrainConfig(batch_size=p.batch_size, max_steps=p.steps,
+                                      output_start=output_start(
+                                          setup.train_task, [b[0] for _, b, _ in bases])),
+      engine.fresh_batches(setup.train_task))
+  # A seed's initialisation is shared by every base name (a paired comparison of bases);
+  # its data stream is its own.
+  init = jax.vmap(engine.init_params, in_axes=(None, 0, None))(
+      setup.model, jnp.stack([key(config, BASE_INIT, seed) for _, _, seed in bases]),
+      setup.train_task.sequence_width())
+  runs = engine.stack_runs([
+      engine.make_run(key(config, BASE_DATA, band_id(band), seed), p.steps, p.learning_rate,
+                      engine.band_source(*band))
+      for _, band, seed in bases])
+  state, losses, accuracies = loop.train_in_segments(
+      loop.grid_programs(trainer, setup.vmap_width, min(100, p.steps)), init, runs, p.steps,
+      loop.Progress("pretrain", p.steps), f"{len(bases)} base(s)")
+  heldout = scoring.stack_examples(
+      [synth.make_dataset(key(config, BASE_HELDOUT, band_id(band), seed), setup.train_task, band,
+                          config.evaluation.heldout_examples)
+       for _, band, seed in bases], config.evaluation.batch_size)
+  on_own, on_shared = evaluators
+  heldout_sums = on_own(state.params, heldout, np.zeros(len(bases), bool))
+  test_sums = on_shared(state.params, test_set)
+  curves = loop.curve_points(losses, accuracies, config.evaluation.curve_every)
+  outputs = []
+  for i, (name, band, seed) in enumerate(bases):
+    # Fresh samples of the band: there is no finite S, so R_S = R_train and G_gen = 0.
+    r_train = scoring.error(heldout_sums, i)
+    identity = dict(base=name, base_seed=seed, n=0, band_lo=band[0], band_hi=band[1],
+                    seed=seed, loss="base")
+    outputs.append(scoring.run_rows(setup, identity, r_train, r_train, test_sums, i,
+                                    state.steps_taken[i], state.diverged[i], curves[i]))
+  saved = scoring.merge(outputs)
+  os.makedirs(directory, exist_ok=True)
+  checkpoint.write_atomically(results_path, json.dumps(saved, indent=1).encode())
+  checkpoint.save(directory, state.params, dict(bases=[list(b) for b in bases]))
+  return jax.tree.map(jnp.asarray, jax.device_get(state.params)), saved

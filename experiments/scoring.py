@@ -1,0 +1,92 @@
+"""Scoring a grid of trained runs: the test set, the grid evaluators, and the results rows
+(runs.csv, slices.csv, curves.csv) of each run, keyed by the run's identity."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import synth
+from experiments import evaluate
+from experiments import train as engine
+from experiments.setup import TEST_SET, Setup, key
+
+RUN_COLUMNS = ("base", "base_seed", "n", "band_lo", "band_hi", "seed", "loss")
+RUNS_CSV_COLUMNS = RUN_COLUMNS + ("steps", "R_S", "R_train", "R_test", "G_gen", "G_ext",
+                                  "fitted", "diverged")
+SLICES_CSV_COLUMNS = RUN_COLUMNS + ("test_difficulty", "error", "token_accuracy", "loss_value",
+                                    "examples")
+CURVES_CSV_COLUMNS = RUN_COLUMNS + ("step", "loss_value", "batch_exact_match")  # `loss` is SFT/DFT
+
+
+def test_set(setup: Setup):
+  """examples_per_difficulty examples of every test difficulty (fewer where a difficulty
+  allows fewer draws), padded to whole evaluation batches."""
+  config = setup.config
+  per_slice = config.evaluation.examples_per_difficulty
+  parts = [synth.make_dataset(key(config, TEST_SET, d), setup.test_task, (d, d),
+                              min(per_slice, synth.drawable(setup.test_task, [d])))
+           for d in config.evaluation.test_difficulties]
+  return evaluate.pad_to_batches(jax.tree.map(lambda *x: np.concatenate(x), *parts),
+                                 config.evaluation.batch_size)
+
+
+def stack_examples(sets, batch_size):
+  """Per-run example sets of equal size, padded to whole batches and stacked on axis 0."""
+  return jax.tree.map(lambda *x: np.stack(x),
+                      *[evaluate.pad_to_batches(s, batch_size) for s in sets])
+
+
+def evaluators(setup: Setup):
+  """Jitted grid evaluators: (on each run's own sets, on one set shared by every run).
+  `on_own(params, examples, skip)` returns zero sums for the runs where `skip` is True
+  (computing nothing for them where runs are mapped one at a time)."""
+  evaluate_fn = evaluate.make_evaluate(setup.model, setup.config.evaluation.batch_size,
+                                       setup.train_task.max_difficulty,
+                                       setup.evaluation_output_start)
+
+  def unless_skipped(params, examples, skip):
+    nothing = lambda: jax.tree.map(jnp.zeros_like, jax.eval_shape(evaluate_fn, params, examples))
+    return jax.lax.cond(skip, nothing, lambda: evaluate_fn(params, examples))
+
+  on_own = jax.jit(engine.over_runs(unless_skipped, setup.vmap_width))
+
+  @jax.jit
+  def on_shared(params, examples):
+    return engine.over_runs(lambda p: evaluate_fn(p, examples), setup.vmap_width)(params)
+
+  return on_own, on_shared
+
+
+def errors(sums) -> np.ndarray:
+  """Each run's error under the uniform mixture of the difficulties present in its set:
+  the mean over difficulties of the per-difficulty error. sums: SliceSums [runs, ...]."""
+  examples, wrong = np.asarray(sums.examples)[:, 1:], np.asarray(sums.errors)[:, 1:]
+  present = examples > 0
+  per_difficulty = np.where(present, wrong / np.maximum(examples, 1), 0.0)
+  with np.errstate(invalid="ignore", divide="ignore"):  # a skipped run (no example) is NaN
+    return per_difficulty.sum(axis=1) / present.sum(axis=1)
+
+
+def error(sums, index) -> float:
+  """Run `index`'s error (see `errors`)."""
+  return float(errors(sums)[index])
+
+
+def run_rows(setup: Setup, identity: dict, r_s: float, r_train: float, test_sums, index,
+             steps, diverged, curve) -> dict:
+  """One run's rows of the three results files, from its evaluation sums and curve."""
+  r_test = error(test_sums, index)
+  run = dict(identity, steps=int(steps), R_S=r_s, R_train=r_train, R_test=r_test,
+             G_gen=r_train - r_s, G_ext=r_test - r_train,
+             fitted=bool(r_s <= setup.config.finetune.fit_threshold), diverged=bool(diverged))
+  table = evaluate.slice_table(jax.tree.map(lambda x: x[index], test_sums))
+  slices = [dict(identity, test_difficulty=d, error=v["error"],
+                 token_accuracy=v["token_accuracy"], loss_value=v["loss"],
+                 examples=v["examples"]) for d, v in table.items()]
+  return dict(runs=[run], slices=slices, curves=[dict(identity, **point) for point in curve])
+
+
+def merge(outputs) -> dict:
+  """Concatenates the rows of several outputs of `run_rows` (or of merged ones)."""
+  return {name: [row for output in outputs for row in output[name]]
+          for name in ("runs", "slices", "curves")}

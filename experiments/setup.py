@@ -1,0 +1,189 @@
+"""A study's config, checked field by field before any compute, and what the stages share.
+
+`build(config)` refuses a config that asks for something impossible with one line naming
+the field and the values it allows; the data limits it checks are the ones the data sets
+are later drawn under (`synth.drawable`), so a config that passes never fails half-way.
+"""
+
+import dataclasses
+import math
+import numbers
+
+import jax
+import ml_collections
+
+import synth
+from experiments import train as engine
+from models import ModelConfig, Transformer
+
+LOSSES = ("sft", "dft")
+MAX_LEARNING_RATE = 1.0  # AdamW beyond this diverges; a typo, not a design
+# Purposes of the PRNG streams derived from config.seed.
+(TEST_SET, BASE_INIT, BASE_DATA, BASE_HELDOUT, TRAIN_SET, HELDOUT_SET,
+ FINETUNE_DATA) = range(7)
+
+
+@dataclasses.dataclass(frozen=True)
+class Setup:
+  """Everything the stages need, built (and checked) before any compute."""
+
+  config: ml_collections.ConfigDict
+  train_task: synth.Task
+  test_task: synth.Task
+  model: Transformer
+  evaluation_output_start: int  # first position any scored answer token is predicted from
+  vmap_width: int | None  # runs per vectorised chunk (engine.over_runs); None: all
+
+
+def key(config, *path: int) -> jax.Array:
+  """The PRNG key of one stream: config.seed folded with a purpose and indices."""
+  result = jax.random.key(config.seed)
+  for part in path:
+    result = jax.random.fold_in(result, part)
+  return result
+
+
+def band_id(band) -> int:
+  return 1000 * band[0] + band[1]
+
+
+def fail(field: str, message: str):
+  raise ValueError(f"config.{field}: {message}")
+
+
+def _is_int(value) -> bool:
+  return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def check_int(field: str, value, lo: int, hi: int | None = None) -> None:
+  allowed = f"an integer >= {lo}" if hi is None else f"an integer in [{lo}, {hi}]"
+  if not _is_int(value) or value < lo or (hi is not None and value > hi):
+    fail(field, f"{value!r} is not allowed; allowed: {allowed}")
+
+
+def check_real(field: str, value, lo: float, hi: float, *, lo_open=False,
+               hi_open=False) -> None:
+  allowed = f"a finite number in {'(' if lo_open else '['}{lo}, {hi}{')' if hi_open else ']'}"
+  ok = (isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+        and (value > lo if lo_open else value >= lo) and (value < hi if hi_open else value <= hi))
+  if not ok:
+    fail(field, f"{value!r} is not allowed; allowed: {allowed}")
+
+
+def check_values(field: str, values, check_one) -> None:
+  """A non-empty tuple of distinct values, each passing `check_one(field, value)`."""
+  if isinstance(values, (str, bytes)) or not hasattr(values, "__len__") or not values:
+    fail(field, f"{values!r} is empty or not a sequence, so the grid has no run; allowed: a "
+         "non-empty tuple")
+  for value in values:
+    check_one(field, value)
+  repeated = sorted({repr(v) for v in values if list(values).count(v) > 1})
+  if repeated:
+    fail(field, f"{', '.join(repeated)} repeated: each value names runs, so it must appear once")
+
+
+def _check_name(field, name):
+  if not (isinstance(name, str) and name.isidentifier()):
+    fail(field, f"{name!r} is not allowed; allowed: a name of letters, digits and _")
+
+
+def _band_checker(task: synth.Task):
+  lo, hi = task.min_difficulty, task.max_difficulty
+
+  def check(field, band):
+    if not (isinstance(band, (tuple, list)) and len(band) == 2 and all(map(_is_int, band))
+            and lo <= band[0] <= band[1] <= hi):
+      fail(field, f"band {band!r} is not allowed; allowed: (lo, hi) with {lo} <= lo <= hi "
+           f"<= {hi}")
+
+  return check
+
+
+def _check_draws(task: synth.Task, band, field: str, wanted: int, heldout: int) -> None:
+  """`wanted` training examples plus `heldout` held out must fit what may be drawn."""
+  limit = synth.drawable(task, range(band[0], band[1] + 1))
+  if wanted + heldout > limit:
+    what = f"{wanted} training examples plus " if wanted else ""
+    allowed = (f"n in [1, {limit - heldout}]" if wanted and limit - heldout >= 1 else
+               f"evaluation.heldout_examples <= {limit - max(wanted, 1)}, or a band holding more")
+    fail(field, f"{what}{heldout} held-out examples (evaluation.heldout_examples) of band "
+         f"{tuple(band)} are more than the {limit} that may be drawn from it (half of the "
+         f"{2 * limit} distinct examples it holds); allowed: {allowed}")
+
+
+def build(config: ml_collections.ConfigDict) -> Setup:
+  """Checks every field (naming it and the values it allows) and builds the setup."""
+  try:
+    train_task = synth.get_task(config.task.name, **config.task.options)
+    test_task = synth.get_task(config.task.name,
+                               **(dict(config.task.options) | dict(config.task.test_options)))
+  except (ValueError, TypeError) as error:
+    fail("task", str(error))
+  width = train_task.sequence_width()
+  if test_task.sequence_width() != width:
+    fail("task.test_options", "must keep the sequence width of the training task")
+  if config.model.max_length < width:
+    fail("model.max_length", f"{config.model.max_length} is shorter than the task's sequences "
+         f"({width} tokens); allowed: >= {width}")
+  try:
+    model = Transformer(ModelConfig(vocab_size=len(train_task.vocab), **config.model))
+  except (ValueError, TypeError) as error:
+    fail("model", str(error))
+  check_band = _band_checker(train_task)
+
+  bases = config.bases
+  check_values("bases.names", bases.names, _check_name)
+  if len(bases.bands) != len(bases.names):
+    fail("bases.bands", f"{len(bases.bands)} bands for {len(bases.names)} bases; allowed: one "
+         "pre-training band per name in bases.names")
+  for band in bases.bands:
+    check_band("bases.bands", band)
+  check_values("bases.seeds", bases.seeds, lambda f, v: check_int(f, v, 0))
+
+  check_int("pretrain.steps", config.pretrain.steps, 1, 10 ** 7)
+  check_int("finetune.max_steps", config.finetune.max_steps, 1, 10 ** 7)
+  check_int("finetune.check_every", config.finetune.check_every, 1, config.finetune.max_steps)
+  check_real("finetune.fit_threshold", config.finetune.fit_threshold, 0, 1, hi_open=True)
+  for group in ("pretrain", "finetune"):
+    check_int(f"{group}.batch_size", config[group].batch_size, 1, 1 << 16)
+    check_real(f"{group}.learning_rate", config[group].learning_rate, 0, MAX_LEARNING_RATE,
+               lo_open=True)
+
+  sweep, evaluation = config.sweep, config.evaluation
+  check_values("sweep.budgets", sweep.budgets, lambda f, v: check_int(f, v, 1))
+  check_values("sweep.bands", sweep.bands, check_band)
+  check_values("sweep.seeds", sweep.seeds, lambda f, v: check_int(f, v, 0))
+  check_values("sweep.losses", sweep.losses, lambda f, v: v in LOSSES or fail(
+      f, f"{v!r} is not allowed; allowed: {', '.join(LOSSES)}"))
+  check_values("evaluation.test_difficulties", evaluation.test_difficulties,
+               lambda f, v: check_int(f, v, train_task.min_difficulty,
+                                      train_task.max_difficulty))
+  for field in ("examples_per_difficulty", "heldout_examples", "batch_size", "curve_every"):
+    check_int(f"evaluation.{field}", evaluation[field], 1, 1 << 20)
+  for band in bases.bands:
+    _check_draws(train_task, band, "bases.bands", 0, evaluation.heldout_examples)
+  for band in sweep.bands:
+    _check_draws(train_task, band, "sweep.budgets", max(sweep.budgets),
+                 evaluation.heldout_examples)
+
+  claims = config.claims
+  check_real("claims.confidence", claims.confidence, 0.5, 1, lo_open=True, hi_open=True)
+  check_int("claims.resamples", claims.resamples, 100, 10 ** 6)
+  check_int("claims.seed", claims.seed, 0)
+  for field in ("min_difference", "slice_drop"):
+    check_real(f"claims.{field}", claims[field], 0, 1)
+  for field in ("solved_accuracy", "learned_accuracy"):
+    check_real(f"claims.{field}", claims[field], 0, 1, lo_open=True)
+  check_int("execution.vmap_width", config.execution.vmap_width, 0)
+
+  trained = [b[0] for b in bases.bands] + [b[0] for b in sweep.bands]
+  evaluation_output_start = min(output_start(train_task, trained),
+                                output_start(test_task, evaluation.test_difficulties))
+  vmap_width = config.execution.vmap_width or engine.default_vmap_width()
+  return Setup(config, train_task, test_task, model, evaluation_output_start, vmap_width)
+
+
+def output_start(task: synth.Task, difficulties) -> int:
+  """The first position whose prediction is scored for any of these difficulties: the
+  model computes its last block and logits from there on only."""
+  return task.answer_start(min(difficulties)) - 1
