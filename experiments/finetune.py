@@ -6,6 +6,8 @@ Every run trains until it fits its training set S (error on all of S at most
 learned S (the question is then generalization, not optimisation), and none keeps training
 long after (a small S would otherwise be trained for hundreds of epochs). A run that hit
 the cap without fitting S failed to optimise; `fitted` in runs.csv keeps it apart.
+With `finetune.stop_when_fitted=False` every run takes exactly `max_steps` steps instead
+(compute matched across runs, for comparing losses that need not fit S, such as DFT).
 """
 
 from typing import Any, NamedTuple
@@ -109,7 +111,8 @@ def finetune_group(setup: Setup, n: int, base_params, test_set, programs: loop.G
 
   state, losses, accuracies = loop.train_in_segments(
       programs, group.params, group.runs, config.finetune.max_steps, progress,
-      f"n={n}, {len(group.identities)} runs", should_stop=fitted)
+      f"n={n}, {len(group.identities)} runs",
+      should_stop=fitted if config.finetune.stop_when_fitted else None)
   every_run = np.zeros(len(group.identities), bool)
   train_sums = on_own(state.params, train_sets, every_run)
   heldout_sums = on_own(state.params, scoring.stack_examples([h for _, h in own_sets], batch),

@@ -8,10 +8,12 @@ import shutil
 import subprocess
 import sys
 
+import jax
 import numpy as np
 import pytest
 
-from experiments import finetune, results, scoring, setup, study
+from experiments import finetune, loop, results, scoring, setup, study
+from experiments import train as engine
 from experiments.configs import tiny
 from figures import draw
 
@@ -259,3 +261,38 @@ def test_every_named_config_is_valid(name):
   config = importlib.import_module(f"experiments.configs.{name}").get_config()
   built = setup.build(config)
   assert built.model.config.max_length >= built.train_task.sequence_width()
+
+
+def test_runs_stop_once_they_fit_and_only_then():
+  """train_in_segments stops a run once should_stop says so (here: run 1 after its first
+  segment, run 0 before any step) and leaves the others to the end."""
+  config = tiny.get_config()
+  config.finetune.update(max_steps=6, check_every=2)
+  built = setup.build(config)
+  count = len(config.bases.names) * len(config.bases.seeds)
+  base = engine.init_params(built.model, jax.random.key(0), built.train_task.sequence_width())
+  group = finetune.prepare_group(built, 8, jax.tree.map(lambda x: np.stack([x] * count), base))
+  calls = []
+
+  def should_stop(state):
+    calls.append(int(np.max(state.steps_taken)))
+    stop = np.zeros(len(group.identities), bool)
+    stop[0] = True
+    stop[1] = len(calls) > 1
+    return stop
+
+  state, losses, _ = loop.train_in_segments(
+      finetune.grid_programs(built), group.params, group.runs, 6,
+      loop.Progress("test", 6), "test", should_stop=should_stop)
+  assert calls == [0, 2, 4, 6]
+  assert state.steps_taken[:3].tolist() == [0, 2, 6]
+  assert np.isnan(losses[0]).all() and np.isnan(losses[1, 2:]).all()
+  assert np.isfinite(losses[2]).all()
+
+
+def test_without_stopping_every_run_takes_every_step(tmp_path):
+  config = tiny_config()
+  config.finetune.update(stop_when_fitted=False, max_steps=3)
+  study.run_study(config, str(tmp_path / "fixed"))
+  runs = results.read_csv(str(tmp_path / "fixed" / "runs.csv"))
+  assert {r["steps"] for r in runs if r["n"] > 0} == {3}

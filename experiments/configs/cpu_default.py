@@ -32,7 +32,8 @@ def get_config() -> ml_collections.ConfigDict:
   config.finetune = ml_collections.ConfigDict(dict(
       batch_size=32, learning_rate=1e-3,
       max_steps=400,  # the cap, the same for every n; a run stops once it fits S:
-      fit_threshold=0.01, check_every=10))  # error on S at most this, checked this often
+      fit_threshold=0.01, check_every=10,  # error on S at most this, checked this often
+      stop_when_fitted=True))  # False: every run takes max_steps steps
   config.sweep = ml_collections.ConfigDict(dict(
       budgets=(16, 32, 64, 96, 128, 192, 256, 512), bands=((3, 3), (4, 4), (5, 5), (6, 6)),
       seeds=(0, 1, 2), losses=("sft",)))
