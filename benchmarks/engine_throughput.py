@@ -49,7 +49,7 @@ def best_time(fn, *args, repeats=2):
 
 
 def grid_throughput(config, steps, widths):
-  config.finetune.max_steps = steps
+  config.finetune.update(max_steps=steps, check_every=min(steps, config.finetune.check_every))
   setup = study_setup.build(config)
   base = engine.init_params(setup.model, jax.random.key(0), setup.train_task.sequence_width())
   bases = jax.tree.map(lambda x: np.stack([x] * len(config.bases.names) * len(config.bases.seeds)),
@@ -83,21 +83,25 @@ def now_trainer_start(setup):
 
 
 def padding_table(names):
-  print(f"\n{'config':<14} {'task, band':<44} {'width':>5} {'padding':>8} {'prompt skipped':>15}")
+  print(f"\n{'config':<14} {'stage':<9} {'task, band':<40} {'width':>5} {'padding':>8} "
+        f"{'prompt skipped':>15}")
   for name in names:
     config = importlib.import_module(f"experiments.configs.{name}").get_config()
     setup = study_setup.build(config)
     task = setup.train_task
-    for band in list(config.bases.bands) + list(config.sweep.bands):
-      batch = synth.sample_batch(jax.random.key(0), task, range(band[0], band[1] + 1),
-                                 [1 / (band[1] - band[0] + 1)] * (band[1] - band[0] + 1), 512)
-      tokens = np.asarray(batch.tokens)[:, :-1]  # the model's inputs
-      padding = float((tokens == 0).mean())
-      skipped = study_setup.output_start(task, [band[0]]) / tokens.shape[1]
-      print(f"{name:<14} {task.name + ', band ' + str(tuple(band)):<44} {tokens.shape[1]:>5} "
-            f"{padding:>8.1%} {skipped:>15.1%}")
+    for stage, bands in (("pretrain", config.bases.bands), ("finetune", config.sweep.bands)):
+      skipped = study_setup.output_start(task, [b[0] for b in bands])  # one program a stage
+      for band in bands:
+        difficulties = range(band[0], band[1] + 1)
+        batch = synth.sample_batch(jax.random.key(0), task, difficulties,
+                                   [1 / len(difficulties)] * len(difficulties), 512)
+        tokens = np.asarray(batch.tokens)[:, :-1]  # the model's inputs
+        print(f"{name:<14} {stage:<9} {task.name + ', band ' + str(tuple(band)):<40} "
+              f"{tokens.shape[1]:>5} {float((tokens == 0).mean()):>8.1%} "
+              f"{skipped / tokens.shape[1]:>15.1%}")
   print("padding: input positions holding the padding token (computed for nothing); prompt "
-        "skipped: positions before output_start, which the last block no longer computes")
+        "skipped: positions before the stage's output_start, where the last block is no longer "
+        "computed")
 
 
 def main(argv):

@@ -83,7 +83,8 @@ def kind_of(op_paths) -> str:
 def main(argv):
   del argv
   config = FLAGS.config
-  config.finetune.max_steps = FLAGS.steps
+  config.finetune.update(max_steps=FLAGS.steps,
+                         check_every=min(FLAGS.steps, config.finetune.check_every))
   setup = study_setup.build(config)
   base = engine.init_params(setup.model, jax.random.key(0), setup.train_task.sequence_width())
   count = len(config.bases.names) * len(config.bases.seeds)

@@ -43,7 +43,6 @@ CLAIMS = {
           "as in C1)",
     "C7": "DFT beats SFT on the hardest band at the smallest n and loses at the largest n",
 }
-VERDICTS = ("HOLDS", "FAILS", "INCONCLUSIVE", "NOT TESTED")
 
 
 @dataclasses.dataclass
