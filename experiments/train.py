@@ -127,6 +127,8 @@ def over_runs(fn: Callable, width: int | None) -> Callable:
   one vectorised computation (vmap), the chunks one after another (lax.map); None: all at
   once. The numbers agree with a plain vmap within float tolerance. With width 1 no vmap is
   involved, so a `lax.cond` inside fn really skips the branch it does not take."""
+  if width is None:
+    return jax.vmap(fn)
   if width == 1:
     return lambda *args: jax.lax.map(lambda one: fn(*one), args)
   return lambda *args: jax.lax.map(lambda one: fn(*one), args, batch_size=width)

@@ -120,6 +120,9 @@ def test_runs_mapped_a_few_at_a_time_match_one_vmap(addition, width):
   params = jax.tree.map(lambda x: jnp.stack([x] * 3), base)
   vmapped = jax.jit(jax.vmap(train))(params, runs)
   mapped = jax.jit(engine.over_runs(train, width))(params, runs)
+  # All runs at once (width None, the accelerator default) is one vmap: no loop over runs.
+  loops = str(jax.make_jaxpr(engine.over_runs(lambda x: 2 * x, width))(jnp.ones(3)))
+  assert ("scan" in loops) == (width is not None)
   np.testing.assert_allclose(mapped.losses, vmapped.losses, rtol=2e-5, atol=1e-6)
   # Adam divides by root-mean-square gradients, so float noise in tiny gradients reaches the
   # weights as ~1e-4 of a learning-rate step; the losses above agree far more closely.
