@@ -55,10 +55,11 @@ def grid_throughput(config, steps, widths):
   bases = jax.tree.map(lambda x: np.stack([x] * len(config.bases.names) * len(config.bases.seeds)),
                        base)
   n = min(config.sweep.budgets)
-  group = finetune.prepare_group(setup, n, bases)
+  group = finetune.prepare_groups(setup, n, bases)[0]  # the narrowest width's runs
   runs = len(group.identities)
   examples = runs * steps * config.finetune.batch_size
-  now_trainer = finetune.make_trainer(setup)
+  bands = finetune.bands_by_width(setup)[group.width]
+  now_trainer = finetune.make_trainer(setup, bands)
   as_it_was = jax.jit(jax.vmap(engine.make_trainer(
       setup.model, engine.TrainConfig(batch_size=config.finetune.batch_size, max_steps=steps),
       engine.dataset_batches).train))
@@ -67,7 +68,8 @@ def grid_throughput(config, steps, widths):
         f"{config.model.d_model}, {config.model.num_layers} layers, "
         f"{config.model.position_encoding} positions; one group: {runs} runs, n={n}, batch "
         f"{config.finetune.batch_size}, {steps} steps; last block from position "
-        f"{now_trainer_start(setup)} of {setup.train_task.sequence_width() - 1}")
+        f"{study_setup.output_start(setup.train_task, [b[0] for b in bands])} of "
+        f"{group.width - 1}")
   print(f"{'engine':<28} {'examples/s':>11} {'ratio':>7}")
   print(f"{'as it was (vmap, all pos.)':<28} {examples / reference:>11,.0f} {1.0:>7.2f}")
   for width in widths:
@@ -78,30 +80,34 @@ def grid_throughput(config, steps, widths):
   print(f"(the study uses {setup.vmap_width or 'all'} run(s) per vmap on this backend)")
 
 
-def now_trainer_start(setup):
-  return study_setup.output_start(setup.train_task, [b[0] for b in setup.config.sweep.bands])
-
-
 def padding_table(names):
-  print(f"\n{'config':<14} {'stage':<9} {'task, band':<40} {'width':>5} {'padding':>8} "
-        f"{'prompt skipped':>15}")
+  print(f"\n{'config':<14} {'stage':<9} {'task, band':<34} {'width':>5} {'padding':>8} "
+        f"{'now width':>9} {'padding':>8} {'prompt skipped':>15}")
   for name in names:
     config = importlib.import_module(f"experiments.configs.{name}").get_config()
     setup = study_setup.build(config)
     task = setup.train_task
+    pretrain_width = task.sequence_width(max(b[1] for b in config.bases.bands))
+    finetune_widths = {band: width for width, bands in finetune.bands_by_width(setup).items()
+                       for band in bands}
     for stage, bands in (("pretrain", config.bases.bands), ("finetune", config.sweep.bands)):
-      skipped = study_setup.output_start(task, [b[0] for b in bands])  # one program a stage
-      for band in bands:
+      for band in map(tuple, bands):
+        width = pretrain_width if stage == "pretrain" else finetune_widths[band]
+        program_bands = bands if stage == "pretrain" else [
+            b for b, w in finetune_widths.items() if w == width]
+        skipped = study_setup.output_start(task, [b[0] for b in program_bands])
         difficulties = range(band[0], band[1] + 1)
         batch = synth.sample_batch(jax.random.key(0), task, difficulties,
                                    [1 / len(difficulties)] * len(difficulties), 512)
-        tokens = np.asarray(batch.tokens)[:, :-1]  # the model's inputs
-        print(f"{name:<14} {stage:<9} {task.name + ', band ' + str(tuple(band)):<40} "
-              f"{tokens.shape[1]:>5} {float((tokens == 0).mean()):>8.1%} "
-              f"{skipped / tokens.shape[1]:>15.1%}")
-  print("padding: input positions holding the padding token (computed for nothing); prompt "
-        "skipped: positions before the stage's output_start, where the last block is no longer "
-        "computed")
+        tokens = np.asarray(batch.tokens)[:, :-1]  # the model's inputs at the full width
+        now = tokens[:, :width - 1]
+        print(f"{name:<14} {stage:<9} {task.name + ', band ' + str(band):<34} "
+              f"{tokens.shape[1]:>5} {float((tokens == 0).mean()):>8.1%} {now.shape[1]:>9} "
+              f"{float((now == 0).mean()):>8.1%} {skipped / now.shape[1]:>15.1%}")
+  print("width: input positions at the task's full width, as computed before; now width: as "
+        "computed now, each program at the width its bands need; padding: input positions "
+        "holding the padding token (computed for nothing); prompt skipped: positions before the "
+        "program's output_start, where the last block is not computed")
 
 
 def main(argv):

@@ -88,10 +88,11 @@ def main(argv):
   setup = study_setup.build(config)
   base = engine.init_params(setup.model, jax.random.key(0), setup.train_task.sequence_width())
   count = len(config.bases.names) * len(config.bases.seeds)
-  group = finetune.prepare_group(setup, min(config.sweep.budgets),
-                                 jax.tree.map(lambda x: np.stack([x] * count), base))
+  group = finetune.prepare_groups(setup, min(config.sweep.budgets),
+                                  jax.tree.map(lambda x: np.stack([x] * count), base))[0]
   if FLAGS.engine == "now":
-    train = engine.over_runs(finetune.make_trainer(setup).train, setup.vmap_width)
+    trainer = finetune.make_trainer(setup, finetune.bands_by_width(setup)[group.width])
+    train = engine.over_runs(trainer.train, setup.vmap_width)
   else:
     train = jax.vmap(engine.make_trainer(
         setup.model, engine.TrainConfig(batch_size=config.finetune.batch_size,

@@ -46,43 +46,64 @@ def data_sets(setup: Setup, n: int) -> dict:
 
 
 class Group(NamedTuple):
-  """The runs of one budget n, ready to train: identities, stacked starting parameters,
-  stacked per-run values, and each (seed, band)'s training and held-out sets."""
+  """The runs of one budget n whose bands need one sequence width, ready to train:
+  identities, stacked starting parameters, stacked per-run values (training sets cut to
+  `width`), and each (seed, band)'s training and held-out sets, cut likewise."""
 
+  width: int
   identities: list
   params: Any
   runs: engine.Run
   sets: dict
 
 
-def prepare_group(setup: Setup, n: int, base_params) -> Group:
-  """Every run of budget n, each starting from its base and reading its own training set."""
+def bands_by_width(setup: Setup) -> dict[int, list[tuple[int, int]]]:
+  """{sequence width: the sweep's bands whose longest examples need exactly it}, narrowest
+  first. Training at a band's own width drops only padding, which follows every example
+  and which no earlier position attends to, so the losses are those of the full width."""
+  widths = {}
+  for band in map(tuple, setup.config.sweep.bands):
+    widths.setdefault(setup.train_task.sequence_width(band[1]), []).append(band)
+  return dict(sorted(widths.items()))
+
+
+def prepare_groups(setup: Setup, n: int, base_params) -> list[Group]:
+  """Every run of budget n, each starting from its base and reading its own training set,
+  in one group per sequence width."""
   config = setup.config
-  identities = grid_runs(config)
-  capacity = max(config.sweep.budgets)  # one buffer shape: every group shares one program
+  capacity = max(config.sweep.budgets)  # one buffer shape: every n shares a width's program
   base_index = {(name, seed): i for i, (name, _, seed) in enumerate(base_identities(config))}
   sets = data_sets(setup, n)
-  runs = engine.stack_runs([
-      engine.make_run(key(config, FINETUNE_DATA, r["seed"], band_id(_band(r))),
-                      config.finetune.max_steps, config.finetune.learning_rate,
-                      engine.dataset_source(sets[r["seed"], _band(r)][0], capacity),
-                      dft=r["loss"] == "dft")
-      for r in identities])
-  params = jax.tree.map(
-      lambda x: x[np.array([base_index[r["base"], r["base_seed"]] for r in identities])],
-      base_params)
-  return Group(identities, params, runs, sets)
+  groups = []
+  for width, bands in bands_by_width(setup).items():
+    identities = [r for r in grid_runs(config) if _band(r) in bands]
+    cut = {(seed, band): tuple(synth.cut_to_width(s, width) for s in pair)
+           for (seed, band), pair in sets.items() if band in bands}
+    runs = engine.stack_runs([
+        engine.make_run(key(config, FINETUNE_DATA, r["seed"], band_id(_band(r))),
+                        config.finetune.max_steps, config.finetune.learning_rate,
+                        engine.dataset_source(cut[r["seed"], _band(r)][0], capacity),
+                        dft=r["loss"] == "dft")
+        for r in identities])
+    params = jax.tree.map(
+        lambda x, rows=np.array([base_index[r["base"], r["base_seed"]] for r in identities]):
+        x[rows], base_params)
+    groups.append(Group(width, identities, params, runs, cut))
+  return groups
 
 
-def grid_programs(setup: Setup) -> loop.GridPrograms:
-  """The fine-tuning programs every group shares (one compile for the whole study)."""
-  return loop.grid_programs(make_trainer(setup), setup.vmap_width,
-                            setup.config.finetune.check_every)
+def grid_programs(setup: Setup) -> dict[int, loop.GridPrograms]:
+  """{sequence width: the fine-tuning programs of its bands}, shared by every budget n (one
+  compile per width for the whole study)."""
+  return {width: loop.grid_programs(make_trainer(setup, bands), setup.vmap_width,
+                                    setup.config.finetune.check_every)
+          for width, bands in bands_by_width(setup).items()}
 
 
-def make_trainer(setup: Setup) -> engine.Trainer:
+def make_trainer(setup: Setup, bands) -> engine.Trainer:
+  """The trainer of runs on these bands: predictions from the first answer of the easiest."""
   f = setup.config.finetune
-  first = output_start(setup.train_task, [band[0] for band in setup.config.sweep.bands])
+  first = output_start(setup.train_task, [band[0] for band in bands])
   return engine.make_trainer(
       setup.model, engine.TrainConfig(batch_size=f.batch_size, max_steps=f.max_steps,
                                       output_start=first),
@@ -93,12 +114,18 @@ def _band(identity) -> tuple[int, int]:
   return identity["band_lo"], identity["band_hi"]
 
 
-def finetune_group(setup: Setup, n: int, base_params, test_set, programs: loop.GridPrograms,
-                   evaluators, progress: loop.Progress) -> dict:
-  """Fine-tunes and scores every run of budget n; returns its results rows. `programs`:
-  grid_programs(setup); `evaluators`: scoring.evaluators(setup)."""
+def finetune_group(setup: Setup, n: int, base_params, test_set, programs, evaluators,
+                   progress: loop.Progress) -> dict:
+  """Fine-tunes and scores every run of budget n, a width at a time; returns its results
+  rows. `programs`: grid_programs(setup); `evaluators`: scoring.evaluators(setup)."""
+  return scoring.merge([
+      _finetune_width(setup, n, group, test_set, programs[group.width], evaluators, progress)
+      for group in prepare_groups(setup, n, base_params)])
+
+
+def _finetune_width(setup: Setup, n: int, group: Group, test_set, programs: loop.GridPrograms,
+                    evaluators, progress: loop.Progress) -> dict:
   config = setup.config
-  group = prepare_group(setup, n, base_params)
   on_own, on_shared = evaluators
   batch = config.evaluation.batch_size
   own_sets = [group.sets[r["seed"], _band(r)] for r in group.identities]
@@ -111,7 +138,7 @@ def finetune_group(setup: Setup, n: int, base_params, test_set, programs: loop.G
 
   state, losses, accuracies = loop.train_in_segments(
       programs, group.params, group.runs, config.finetune.max_steps, progress,
-      f"n={n}, {len(group.identities)} runs",
+      f"n={n}, width {group.width}, {len(group.identities)} runs",
       should_stop=fitted if config.finetune.stop_when_fitted else None)
   every_run = np.zeros(len(group.identities), bool)
   train_sums = on_own(state.params, train_sets, every_run)

@@ -1,7 +1,7 @@
 """Stage 1: pre-train every base model (each name from each seed) as one vmapped grid.
 
-Every base trains for exactly `pretrain.steps` steps on fresh samples of its band, the
-learning rate decaying to zero at the end. No stopping rule reads the model's accuracy, so
+Every base trains for exactly `pretrain.steps` steps on fresh samples of its band (cut to the
+width the widest band needs), the learning rate decaying to zero at the end. No stopping rule reads the model's accuracy, so
 float noise can change a base's weights a little but never the step at which it stops.
 """
 
@@ -43,7 +43,8 @@ def pretrain_bases(setup: Setup, workdir: str, test_set, evaluators):
       setup.model, engine.TrainConfig(batch_size=p.batch_size, max_steps=p.steps,
                                       output_start=output_start(
                                           setup.train_task, [b[0] for _, b, _ in bases])),
-      engine.fresh_batches(setup.train_task))
+      engine.fresh_batches(setup.train_task, setup.train_task.sequence_width(
+          max(band[1] for _, band, _ in bases))))
   # A seed's initialisation is shared by every base name (a paired comparison of bases);
   # its data stream is its own.
   init = jax.vmap(engine.init_params, in_axes=(None, 0, None))(

@@ -72,7 +72,8 @@ def run_study(config: ml_collections.ConfigDict, workdir: str) -> None:
   groups_dir = os.path.join(workdir, "groups")
   os.makedirs(groups_dir, exist_ok=True)
   budgets = sorted(config.sweep.budgets)
-  progress = loop.Progress("finetune", config.finetune.max_steps * len(budgets),
+  group_steps = config.finetune.max_steps * len(programs)  # one pass per sequence width
+  progress = loop.Progress("finetune", group_steps * len(budgets),
                            eta_is_bound=True)  # a group ends once all its runs fit S
   outputs = [base_rows]
   for n in budgets:
@@ -80,7 +81,7 @@ def run_study(config: ml_collections.ConfigDict, workdir: str) -> None:
     if os.path.exists(path):
       with open(path) as handle:
         outputs.append(json.load(handle))
-      progress.advance(config.finetune.max_steps, f"n={n}: reused {path}", reused=True)
+      progress.advance(group_steps, f"n={n}: reused {path}", reused=True)
       continue
     group = finetune.finetune_group(setup, n, base_params, test_set, programs, evaluators,
                                     progress)

@@ -104,14 +104,16 @@ def stack_runs(runs: list) -> Any:
   return jax.tree.map(lambda *xs: jnp.stack(xs), *runs)
 
 
-def fresh_batches(task: Task) -> Callable:
-  """draw(source: BandSource, key, batch_size) -> (tokens, answer_mask), fresh samples."""
+def fresh_batches(task: Task, width: int | None = None) -> Callable:
+  """draw(source: BandSource, key, batch_size) -> (tokens, answer_mask), fresh samples cut to
+  their first `width` positions (None: the task's full width). Padding only follows an
+  example, so a width that holds the band's longest example drops nothing but padding."""
 
   def draw(source: BandSource, key, batch_size):
     key_difficulty, key_examples = jax.random.split(key)
     difficulties = jax.random.randint(key_difficulty, (batch_size,), source.lo, source.hi + 1)
     batch = jax.vmap(task.sample)(jax.random.split(key_examples, batch_size), difficulties)
-    return batch.tokens, batch.answer_mask
+    return batch.tokens[:, :width], batch.answer_mask[:, :width]
 
   return draw
 

@@ -2,7 +2,7 @@
 `task.sample(key, difficulty)` or `make_dataset(key, task, band, n)`."""
 
 from synth.addition import Addition
-from synth.datasets import drawable, make_dataset, make_mixture_dataset, sample_batch
+from synth.datasets import cut_to_width, drawable, make_dataset, make_mixture_dataset, sample_batch
 from synth.graph_arithmetic import GraphArithmetic
 from synth.task import Example, Task, Vocabulary
 

@@ -89,12 +89,23 @@ def make_mixture_dataset(key: jax.Array, task: Task, weights: Mapping[int, float
                      f"ask for fewer or weight the rarely drawn difficulties up")
 
 
+def cut_to_width(examples: Example, width: int) -> Example:
+  """The examples' first `width` positions (host arrays); refuses to cut anything but padding,
+  so a width too narrow for the longest example is an error, never a silent truncation."""
+  tokens = np.asarray(examples.tokens)
+  if np.any(tokens[..., width:]):
+    raise ValueError(f"cutting examples to width {width} would drop tokens; their longest "
+                     f"needs {int(np.max(np.sum(tokens != 0, axis=-1)))}")
+  return examples._replace(tokens=tokens[..., :width],
+                           answer_mask=np.asarray(examples.answer_mask)[..., :width])
+
+
 def _max_chunks(n, excluded, total, num_difficulties):
   """Chunks to read before giving up: 4x the expected draws to find n new examples among
   `total` equally likely ones of which `excluded` are taken, times the difficulties (a
   mixture may give the largest set only 1/k of the draws). n + excluded <= total / 2."""
   free = total - excluded
-  expected_draws = total * (math.log(free) - math.log(free - n))
+  expected_draws = -total * math.log1p(-n / free)  # exact where total is astronomically large
   return int(4 * num_difficulties * expected_draws / _CHUNK) + 4
 
 

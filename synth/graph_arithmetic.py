@@ -1,4 +1,4 @@
-"""Dependency-graph arithmetic mod 23, the structure of iGSM; difficulty = operations needed.
+"""Dependency-graph arithmetic mod p, the structure of iGSM; difficulty = operations needed.
 
 A problem is a shuffled list of statements, each defining a named quantity as a constant
 (`ba = 7 ;`) or as one operation of two other quantities (`ce = ba * di ;`), then a query
@@ -12,9 +12,15 @@ defined: depth-first post-order from the query, first operand before second, eac
 computed once. The generator builds the needed operations directly in that order, as a
 stack program (each operation consumes 0, 1 or 2 unfinished results and may also refer to
 quantities already finished or to constants); `check` re-derives the order independently.
+
+Two options change what must be learnt besides the dependency structure, never the
+difficulty: the modulus (the paper's 23 means 3 x 23^2 arithmetic facts to memorise; a small
+one leaves few), and the number of distractor operations per needed operation.
 """
 
 import dataclasses
+import fractions
+import functools
 import itertools
 import math
 from typing import ClassVar, Sequence
@@ -24,14 +30,19 @@ import jax.numpy as jnp
 
 from synth.task import BOS, EOS, PAD, Example, Task, Vocabulary, check_int_range, pack_rows
 
-MODULUS = 23
+PAPER_MODULUS = 23
 OPERATIONS = ("+", "-", "*")
 NAMES = tuple(c + v for c, v in itertools.product("bcdfghjklmnpqrstvwxyz", "aeiou"))
 MAX_OPERATIONS = 48  # keeps every problem's quantities within the pool of names
-_VOCAB = Vocabulary((PAD, BOS, EOS) + tuple(str(v) for v in range(MODULUS)) + OPERATIONS
-                    + ("=", ";", "?", "#") + NAMES)
-_VALUE0, _OP0, _NAME0 = _VOCAB.id("0"), _VOCAB.id(OPERATIONS[0]), _VOCAB.id(NAMES[0])
+MAX_DISTRACTOR_RATIO = 1  # distractor operations per needed one (within the pool of names)
+_VALUE0 = 3  # id of "0": values come right after pad, bos, eos
 _STEP_WIDTH = 12  # x = a op b = va op vb = vx ;
+
+
+@functools.cache
+def vocabulary(modulus: int) -> Vocabulary:
+  return Vocabulary((PAD, BOS, EOS) + tuple(str(v) for v in range(modulus)) + OPERATIONS
+                    + ("=", ";", "?", "#") + NAMES)
 
 
 def num_constants(difficulty):
@@ -39,56 +50,70 @@ def num_constants(difficulty):
   return (difficulty + 1) // 2 + 1
 
 
-def num_distractor_operations(difficulty):
-  """Operation statements per problem that the query does not depend on."""
-  return (difficulty + 1) // 2
-
-
-def num_quantities(difficulty):
-  return difficulty + num_constants(difficulty) + num_distractor_operations(difficulty)
-
-
-def _prompt_length(difficulty):
-  """Tokens before the solution: bos, the statements, `? query`."""
-  statements = 6 * (difficulty + num_distractor_operations(difficulty)) \
-      + 4 * num_constants(difficulty)
-  return 1 + statements + 2
-
-
-def _apply(op, a, b):
-  return jnp.select([op == 0, op == 1], [a + b, a - b], a * b) % MODULUS
+def _apply(op, a, b, modulus):
+  return jnp.select([op == 0, op == 1], [a + b, a - b], a * b) % modulus
 
 
 @dataclasses.dataclass(frozen=True)
 class GraphArithmetic(Task):
   """Options:
     max_difficulty: the most operations a query may need (sets the padded width).
+    modulus: values and arithmetic are mod this (the paper: 23); in [2, 23].
+    distractor_ratio: distractor operations per needed operation, rounded up (default 1/2);
+      in [0, 1], read as a fraction of denominator at most 100.
   """
 
   name: ClassVar[str] = "graph_arithmetic"
   max_difficulty: int = 24
+  modulus: int = PAPER_MODULUS
+  distractor_ratio: float = 0.5
 
   def __post_init__(self):
     check_int_range("max_difficulty", self.max_difficulty, 1, MAX_OPERATIONS)
+    check_int_range("modulus", self.modulus, 2, PAPER_MODULUS)
+    ratio = self.distractor_ratio
+    if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) \
+        or not 0 <= ratio <= MAX_DISTRACTOR_RATIO:
+      raise ValueError(f"distractor_ratio={ratio!r} must be a number in "
+                       f"[0, {MAX_DISTRACTOR_RATIO}]")
+    if self.num_quantities(self.max_difficulty) > len(NAMES):
+      raise ValueError(f"max_difficulty={self.max_difficulty} with distractor_ratio={ratio} "
+                       f"needs {self.num_quantities(self.max_difficulty)} names, more than the "
+                       f"{len(NAMES)} there are; lower either")
 
   @property
   def vocab(self) -> Vocabulary:
-    return _VOCAB
+    return vocabulary(self.modulus)
+
+  def num_distractor_operations(self, difficulty):
+    """Operation statements the query does not depend on: ceil(ratio * difficulty), in
+    integer arithmetic so that a traced difficulty gives the same count."""
+    ratio = fractions.Fraction(self.distractor_ratio).limit_denominator(100)
+    return (difficulty * ratio.numerator + ratio.denominator - 1) // ratio.denominator
+
+  def num_quantities(self, difficulty):
+    return difficulty + num_constants(difficulty) + self.num_distractor_operations(difficulty)
+
+  def _prompt_length(self, difficulty):
+    """Tokens before the solution: bos, the statements, `? query`."""
+    statements = 6 * (difficulty + self.num_distractor_operations(difficulty)) \
+        + 4 * num_constants(difficulty)
+    return 1 + statements + 2
 
   def sequence_width(self, max_difficulty: int | None = None) -> int:
     m = self.max_difficulty if max_difficulty is None else max_difficulty
     self.check_difficulty(m, "max_difficulty")
-    return _prompt_length(m) + _STEP_WIDTH * m + 3  # prompt, steps, # v eos
+    return self._prompt_length(m) + _STEP_WIDTH * m + 3  # prompt, steps, # v eos
 
   def answer_start(self, difficulty: int) -> int:
     self.check_difficulty(difficulty)
-    return _prompt_length(difficulty)
+    return self._prompt_length(difficulty)
 
   # Quantities are indexed [needed operations | constants | distractor operations].
   def _layout(self):
     m = self.max_difficulty
     num_const = num_constants(m)
-    return m, m + num_const, num_quantities(m)
+    return m, m + num_const, self.num_quantities(m)
 
   def _sample(self, key: jax.Array, difficulty: jax.Array) -> Example:
     const0, distractor0, num_nodes = self._layout()
@@ -97,19 +122,20 @@ class GraphArithmetic(Task):
     distractor_args = self._sample_distractor_operations(keys[1], difficulty)
     operand_a, operand_b, op = (jnp.concatenate(x) for x in zip(needed_args, distractor_args))
     op_nodes = jnp.concatenate([jnp.arange(const0), jnp.arange(distractor0, num_nodes)])
-    constants = jax.random.randint(keys[2], (num_nodes,), 0, MODULUS)
+    constants = jax.random.randint(keys[2], (num_nodes,), 0, self.modulus)
     values = self._evaluate(constants, op_nodes, operand_a, operand_b, op)
-    names = _NAME0 + jax.random.permutation(keys[3], len(NAMES))[:num_nodes]
+    vocab = self.vocab
+    names = vocab.id(NAMES[0]) + jax.random.permutation(keys[3], len(NAMES))[:num_nodes]
 
     node = jnp.arange(num_nodes)
     is_const = (node >= const0) & (node < distractor0)
     valid = jnp.where(node < const0, node < difficulty,
                       jnp.where(is_const, node - const0 < num_constants(difficulty),
-                                node - distractor0 < num_distractor_operations(difficulty)))
+                                node - distractor0 < self.num_distractor_operations(difficulty)))
     a_of = jnp.zeros(num_nodes, jnp.int32).at[op_nodes].set(operand_a)
     b_of = jnp.zeros(num_nodes, jnp.int32).at[op_nodes].set(operand_b)
-    op_of = _OP0 + jnp.zeros(num_nodes, jnp.int32).at[op_nodes].set(op)
-    eq, semi = _VOCAB.id("="), _VOCAB.id(";")
+    op_of = vocab.id(OPERATIONS[0]) + jnp.zeros(num_nodes, jnp.int32).at[op_nodes].set(op)
+    eq, semi = vocab.id("="), vocab.id(";")
     statement_rows = jnp.where(
         is_const[:, None],
         _row([names, eq, _VALUE0 + values, semi]),
@@ -124,11 +150,11 @@ class GraphArithmetic(Task):
                       vals[b_of[needed]], eq, vals[needed], semi])
     query = difficulty - 1
     rows = jnp.concatenate([
-        _row([_VOCAB.id(BOS)]),
+        _row([vocab.id(BOS)]),
         statement_rows[order],
-        _row([_VOCAB.id("?"), names[query]]),
+        _row([vocab.id("?"), names[query]]),
         step_rows,
-        _row([_VOCAB.id("#"), vals[query], _VOCAB.id(EOS)]),
+        _row([vocab.id("#"), vals[query], vocab.id(EOS)]),
     ])
     lengths = jnp.concatenate([jnp.array([1]), statement_lengths[order], jnp.array([2]),
                                jnp.where(needed < difficulty, _STEP_WIDTH, 0), jnp.array([3])])
@@ -200,13 +226,12 @@ class GraphArithmetic(Task):
     op = jax.random.randint(key_op, j.shape, 0, 3)
     return operand_a.astype(jnp.int32), operand_b.astype(jnp.int32), op
 
-  @staticmethod
-  def _evaluate(constants, op_nodes, operand_a, operand_b, op):
+  def _evaluate(self, constants, op_nodes, operand_a, operand_b, op):
     """Values of every quantity; operations are listed so that operands come first."""
 
     def step(values, inputs):
       node, a, b, o = inputs
-      return values.at[node].set(_apply(o, values[a], values[b])), None
+      return values.at[node].set(_apply(o, values[a], values[b], self.modulus)), None
 
     values, _ = jax.lax.scan(step, constants, (op_nodes, operand_a, operand_b, op))
     return values
@@ -255,7 +280,7 @@ class GraphArithmetic(Task):
       if not (visit(a) and visit(b)):
         return False
       values[name] = {"+": values[a] + values[b], "-": values[a] - values[b],
-                      "*": values[a] * values[b]}[op] % MODULUS
+                      "*": values[a] * values[b]}[op] % self.modulus
       steps.append([name, "=", a, op, b, "=", str(values[a]), op, str(values[b]), "=",
                     str(values[name]), ";"])
       return True
@@ -294,7 +319,7 @@ class GraphArithmetic(Task):
 
   def num_distinct(self, difficulties: Sequence[int]) -> int:
     """A lower bound: the ways to name one problem's quantities, summed over difficulties."""
-    return sum(math.perm(len(NAMES), num_quantities(d)) for d in set(difficulties))
+    return sum(math.perm(len(NAMES), self.num_quantities(d)) for d in set(difficulties))
 
 
 def _row(parts, width=_STEP_WIDTH):

@@ -1,7 +1,8 @@
 """Prints rendered examples of a task with their difficulty and the checker's verdict.
 
   python -m synth.show --task=addition --difficulty=5 --num=3
-  python -m synth.show --task=graph_arithmetic --difficulty=4 --option=max_difficulty=8
+  python -m synth.show --task=graph_arithmetic --difficulty=4 --option=max_difficulty=8 \
+      --option=modulus=5 --option=distractor_ratio=0.25
 """
 
 from absl import app, flags
@@ -16,7 +17,8 @@ flags.DEFINE_integer("difficulty", 3, "difficulty of every example shown")
 flags.DEFINE_integer("num", 3, "how many examples")
 flags.DEFINE_integer("seed", 0, "PRNG seed")
 flags.DEFINE_multi_string("option", [], "task option as name=value, repeatable "
-                          "(e.g. --option=layout=fixed --option=max_difficulty=8)")
+                          "(e.g. --option=layout=fixed --option=max_difficulty=8; graph_arithmetic: "
+                          "max_difficulty, modulus, distractor_ratio)")
 
 
 def parse_options(pairs: list[str]) -> dict:
@@ -25,8 +27,17 @@ def parse_options(pairs: list[str]) -> dict:
     name, sep, value = pair.partition("=")
     if not sep:
       raise app.UsageError(f"--option wants name=value; got {pair!r}")
-    options[name] = int(value) if value.lstrip("-").isdigit() else value
+    options[name] = _number_or_text(value)
   return options
+
+
+def _number_or_text(value: str):
+  for kind in (int, float):
+    try:
+      return kind(value)
+    except ValueError:
+      pass
+  return value
 
 
 def show(task: synth.Task, difficulty: int, num: int, seed: int) -> str:

@@ -69,6 +69,15 @@ def test_graph_task_datasets(addition):
   assert [task.difficulty_of(t) for t in dataset.tokens] == dataset.difficulty.tolist()
 
 
+def test_a_band_of_astronomically_many_examples_gives_any_n_the_check_allows():
+  """Where a band holds ~1e30 examples, drawing more than a few chunks' worth must not give
+  up early (the draw budget once rounded to zero there)."""
+  task = synth.get_task("graph_arithmetic", max_difficulty=6, modulus=3)
+  assert task.num_distinct([6]) > 1e25
+  dataset = synth.make_dataset(jax.random.key(0), task, (6, 6), 4 * 1024 + 10)
+  assert len(rows(dataset)) == 4 * 1024 + 10
+
+
 def test_mixture_weights_set_the_difficulty_mix(addition):
   dataset = synth.make_mixture_dataset(jax.random.key(0), addition, {2: 3.0, 5: 1.0, 6: 0},
                                        2000)

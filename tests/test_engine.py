@@ -214,3 +214,42 @@ def test_golden_losses_of_a_tiny_run(addition):
                  engine.make_run(jax.random.key(1), 2, 1e-2, engine.band_source(1, 3)))
   np.testing.assert_allclose(result.losses, GOLDEN_LOSSES, rtol=1e-4,
                              err_msg="see the comment above GOLDEN_LOSSES")
+
+
+@pytest.mark.parametrize("source", ["dataset", "fresh"])
+def test_training_at_the_bands_width_gives_the_losses_of_the_full_width(source):
+  """Padding follows every example and no earlier position attends to it, so cutting the
+  batches to the band's width changes no loss or parameter beyond float tolerance."""
+  task = synth.get_task("graph_arithmetic", max_difficulty=8, modulus=5)
+  band = (1, 3)
+  width = task.sequence_width(band[1])
+  assert width < task.sequence_width()
+  model = tiny_model(task, position_encoding="rope")
+  config = engine.TrainConfig(batch_size=8, max_steps=6,
+                              output_start=task.answer_start(band[0]) - 1)
+  base = engine.init_params(model, jax.random.key(0), task.sequence_width())
+  if source == "dataset":
+    data = synth.make_dataset(jax.random.key(1), task, band, 24)
+    run_at = lambda examples: engine.make_run(jax.random.key(2), 6, 3e-3,
+                                              engine.dataset_source(examples, 24))
+    results = [jax.jit(engine.make_train(model, config, engine.dataset_batches))(base, run)
+               for run in (run_at(data), run_at(synth.cut_to_width(data, width)))]
+  else:
+    run = engine.make_run(jax.random.key(2), 6, 3e-3, engine.band_source(*band))
+    results = [jax.jit(engine.make_train(model, config, engine.fresh_batches(task, w)))(base, run)
+               for w in (None, width)]
+  full, cut = results
+  assert np.isfinite(full.losses).all()
+  np.testing.assert_allclose(cut.losses, full.losses, rtol=1e-5)
+  jax.tree.map(lambda a, b: np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6),
+               cut.params, full.params)
+
+
+def test_cutting_examples_drops_only_padding():
+  task = synth.get_task("graph_arithmetic", max_difficulty=6)
+  data = synth.make_dataset(jax.random.key(0), task, (2, 3), 16)
+  cut = synth.cut_to_width(data, task.sequence_width(3))
+  assert cut.tokens.shape == (16, task.sequence_width(3))
+  np.testing.assert_array_equal(cut.tokens, data.tokens[:, :task.sequence_width(3)])
+  with pytest.raises(ValueError, match="would drop tokens; their longest needs"):
+    synth.cut_to_width(data, task.sequence_width(2))

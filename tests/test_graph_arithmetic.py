@@ -1,6 +1,7 @@
 """The dependency-graph task against its independent checker, at every difficulty."""
 
 import collections
+import math
 
 import jax
 import numpy as np
@@ -78,13 +79,13 @@ def test_checker_rejects_a_changed_constant_or_answer(task):
   for position, symbol in enumerate(symbols[:symbols.index("?")]):
     if symbol.isdigit():  # a constant's value: every step after it may change
       corrupted = example.tokens.copy()
-      corrupted[position] = task.vocab.id(str((int(symbol) + 1) % graph_arithmetic.MODULUS))
+      corrupted[position] = task.vocab.id(str((int(symbol) + 1) % task.modulus))
       reference = task._solve(*task._parse(corrupted)[:2])
       expected_changed = reference[0] != task._solve(*task._parse(example.tokens)[:2])[0]
       assert task.check(corrupted) is not expected_changed
   answer_at = symbols.index("#") + 1
   corrupted = example.tokens.copy()
-  corrupted[answer_at] = task.vocab.id(str((int(symbols[answer_at]) + 1) % 23))
+  corrupted[answer_at] = task.vocab.id(str((int(symbols[answer_at]) + 1) % task.modulus))
   assert not task.check(corrupted)
 
 
@@ -93,3 +94,59 @@ def test_sequence_width_fits_the_hardest_problem(task, grid):
   assert max(lengths) <= task.sequence_width() == grid.tokens.shape[1]
   hardest = grid.difficulty == MAX_OPERATIONS
   assert max(np.array(lengths)[hardest]) == task.sequence_width()
+
+
+OPTION_VALUES = [dict(modulus=2), dict(modulus=5), dict(distractor_ratio=0),
+                 dict(distractor_ratio=1), dict(modulus=7, distractor_ratio=0.25)]
+
+
+@pytest.fixture(scope="module", params=OPTION_VALUES, ids=lambda o: str(o))
+def optioned(request):
+  """(task with these options, 8 examples of every difficulty up to 10)."""
+  task = synth.get_task("graph_arithmetic", max_difficulty=10, **request.param)
+  difficulties = np.repeat(np.arange(1, 11), 8)
+  keys = jax.random.split(jax.random.key(1), difficulties.size)
+  return task, jax.device_get(jax.jit(jax.vmap(task.sample))(keys, difficulties))
+
+
+def test_options_keep_examples_correct_and_difficulty_exact(optioned):
+  task, grid = optioned
+  for tokens, d in zip(grid.tokens, grid.difficulty):
+    assert task.check(tokens), task.render(tokens)
+    assert task.difficulty_of(tokens) == d
+
+
+def test_options_set_the_values_and_the_distractor_count(optioned):
+  task, grid = optioned
+  for tokens, d in zip(grid.tokens, grid.difficulty):
+    statements = statements_of(task, tokens)
+    operations = [s for s in statements if len(s) == 5]
+    assert len(operations) == d + math.ceil(task.distractor_ratio * d - 1e-9)
+    values = [int(s) for s in task.vocab.decode(tokens) if s.isdigit()]
+    assert max(values) < task.modulus
+  assert len(task.vocab) == len(synth.get_task("graph_arithmetic").vocab) - 23 + task.modulus
+
+
+def test_width_per_difficulty_is_that_of_its_longest_example(optioned):
+  task, grid = optioned
+  lengths = (grid.tokens != 0).sum(axis=1)
+  for d in range(1, 11):
+    assert lengths[grid.difficulty == d].max() == task.sequence_width(d)
+    assert task.answer_start(d) == task.vocab.decode(grid.tokens[grid.difficulty == d][0]
+                                                     ).index("?") + 2
+
+
+def test_the_paper_modulus_and_distractors_are_the_default(task):
+  assert (task.modulus, task.distractor_ratio) == (23, 0.5)
+
+
+@pytest.mark.parametrize("options, message", [
+    (dict(modulus=1), r"modulus=1 must be an integer in \[2, 23\]"),
+    (dict(modulus=24), r"modulus=24 must be an integer in \[2, 23\]"),
+    (dict(distractor_ratio=1.5), r"distractor_ratio=1.5 must be a number in \[0, 1\]"),
+    (dict(distractor_ratio="half"), r"distractor_ratio='half'"),
+    (dict(max_difficulty=48, distractor_ratio=1), "needs 121 names, more than the 105"),
+])
+def test_bad_options_are_refused_with_the_allowed_range(options, message):
+  with pytest.raises(ValueError, match=message):
+    synth.get_task("graph_arithmetic", **options)

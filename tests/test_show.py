@@ -24,3 +24,16 @@ def test_command_line_prints_examples_and_names_bad_flags():
   assert result.stdout.count("checker: correct") == 2
   bad = subprocess.run(command[:3] + ["--difficulty=21"], capture_output=True, text=True)
   assert bad.returncode != 0 and "difficulty=21 must be an integer in [1, 20]" in bad.stderr
+
+
+def test_graph_options_reach_the_task_from_the_command_line():
+  command = [sys.executable, "-m", "synth.show", "--task=graph_arithmetic", "--difficulty=3",
+             "--num=2", "--option=max_difficulty=4", "--option=modulus=3",
+             "--option=distractor_ratio=0"]
+  result = subprocess.run(command, capture_output=True, text=True, check=True)
+  assert result.stdout.count("checker: correct") == 2
+  values = [int(s) for s in result.stdout.split("tokens:")[1].split() if s.isdigit()]
+  assert values and max(values) < 3
+  bad = subprocess.run(command[:-1] + ["--option=distractor_ratio=2.5"], capture_output=True,
+                       text=True)
+  assert bad.returncode != 0 and "distractor_ratio=2.5 must be a number in [0, 1]" in bad.stderr

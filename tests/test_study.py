@@ -271,7 +271,7 @@ def test_runs_stop_once_they_fit_and_only_then():
   built = setup.build(config)
   count = len(config.bases.names) * len(config.bases.seeds)
   base = engine.init_params(built.model, jax.random.key(0), built.train_task.sequence_width())
-  group = finetune.prepare_group(built, 8, jax.tree.map(lambda x: np.stack([x] * count), base))
+  [group] = finetune.prepare_groups(built, 8, jax.tree.map(lambda x: np.stack([x] * count), base))
   calls = []
 
   def should_stop(state):
@@ -282,7 +282,7 @@ def test_runs_stop_once_they_fit_and_only_then():
     return stop
 
   state, losses, _ = loop.train_in_segments(
-      finetune.grid_programs(built), group.params, group.runs, 6,
+      finetune.grid_programs(built)[group.width], group.params, group.runs, 6,
       loop.Progress("test", 6), "test", should_stop=should_stop)
   assert calls == [0, 2, 4, 6]
   assert state.steps_taken[:3].tolist() == [0, 2, 6]
@@ -296,3 +296,37 @@ def test_without_stopping_every_run_takes_every_step(tmp_path):
   study.run_study(config, str(tmp_path / "fixed"))
   runs = results.read_csv(str(tmp_path / "fixed" / "runs.csv"))
   assert {r["steps"] for r in runs if r["n"] > 0} == {3}
+
+
+def tiny_graph_config():
+  """The tiny study on dependency-graph arithmetic, with bands of two different widths."""
+  config = tiny_config()
+  config.task = dict(name="graph_arithmetic", options=dict(max_difficulty=4, modulus=3),
+                     test_options=dict())
+  config.model.max_length = 112
+  config.bases.update(bands=((1, 2), (1, 1)), seeds=(0,))
+  config.sweep.update(budgets=(8,), bands=((1, 1), (3, 3)), seeds=(0,), losses=("sft",))
+  config.evaluation.update(test_difficulties=(1, 2, 3, 4), examples_per_difficulty=8)
+  return config
+
+
+def test_each_width_of_a_group_trains_at_its_own(tmp_path):
+  """Runs of a band train on batches cut to that band's width, one program per width; the
+  study still scores and writes every run."""
+  config = tiny_graph_config()
+  built = setup.build(config)
+  task = built.train_task
+  assert list(finetune.bands_by_width(built)) == [task.sequence_width(1), task.sequence_width(3)]
+  count = len(config.bases.names) * len(config.bases.seeds)
+  base = engine.init_params(built.model, jax.random.key(0), task.sequence_width())
+  groups = finetune.prepare_groups(built, 8, jax.tree.map(lambda x: np.stack([x] * count), base))
+  assert [g.width for g in groups] == list(finetune.bands_by_width(built))
+  assert sorted(len(g.identities) for g in groups) == [len(finetune.grid_runs(config)) // 2] * 2
+  for group in groups:
+    assert group.runs.source.tokens.shape[-1] == group.width
+    assert all(r["band_hi"] in (1, 3) and task.sequence_width(r["band_hi"]) == group.width
+               for r in group.identities)
+  study.run_study(config, str(tmp_path / "graph"))
+  runs = results.read_csv(str(tmp_path / "graph" / "runs.csv"))
+  assert len(runs) == count + len(finetune.grid_runs(config))
+  assert all(np.isfinite(r["R_test"]) for r in runs)

@@ -1,7 +1,9 @@
 """The paper-like study on dependency-graph arithmetic (GPU scale): a base pre-trained on
 2-8 operations and a weaker one on 2-6, fine-tuned on bands of two operation counts up to
-16, tested on 1-16 operations (harder than either base has seen). Never run yet: its step
-counts are guesses until the graph task has been studied at CPU scale."""
+16, tested on 1-16 operations (harder than either base has seen). Never run: its step
+counts are guesses. At CPU scale no model tried learnt to look a quantity up by its name
+within 8000 steps (README, "The graph task at CPU scale"), so nothing yet says 20000 are
+enough. `python benchmarks/study_cost.py` counts its compute (1.9 EFLOP at the step caps)."""
 
 import ml_collections
 

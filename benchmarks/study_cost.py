@@ -1,0 +1,105 @@
+"""A study's compute, counted before it runs: FLOPs per training step from XLA's own cost
+analysis of the compiled step (one run, each sequence width the study trains at), times the
+steps the config allows; then its wall time at the FLOP/s this machine reaches on that step,
+and on an accelerator at an assumed share of its peak.
+
+  python benchmarks/study_cost.py --config=experiments/configs/graph_paper.py \
+      [--accelerator_tflops=495] [--utilization=0.05,0.15]
+
+Fine-tuning is counted at its step cap (an upper bound: runs stop once they fit S), plus
+the checks of S every `check_every` steps and the final scoring, each a forward pass
+(counted as a third of a training step's FLOPs per example).
+"""
+
+import time
+
+from absl import app, flags
+import jax
+import numpy as np
+from ml_collections import config_flags
+
+from experiments import finetune, pretrain, setup as study_setup
+from experiments import train as engine
+
+FLAGS = flags.FLAGS
+config_flags.DEFINE_config_file("config", "experiments/configs/graph_paper.py", "study config")
+flags.DEFINE_float("accelerator_tflops", 495.0, "the accelerator's peak dense TFLOP/s at the "
+                   "config's dtype (H100 SXM: 495 for float32 matmuls run as TF32, JAX's "
+                   "default on a GPU; 989 for bfloat16)")
+flags.DEFINE_list("utilization", ["0.05", "0.15"], "shares of that peak to estimate at")
+
+
+def step_cost(trainer, params, run):
+  """(FLOPs of one training step of one run by XLA's cost analysis, seconds per step here)."""
+  state = trainer.init(params, run)
+  step = jax.jit(lambda state, first: trainer.advance(state, run, first, 1))
+  compiled = step.lower(state, 0).compile()
+  flops = compiled.cost_analysis()
+  flops = (flops[0] if isinstance(flops, list) else flops)["flops"]
+  jax.block_until_ready(compiled(state, 0))
+  start, steps = time.perf_counter(), 5
+  for t in range(steps):
+    state = compiled(state, t + 1)[0]
+  jax.block_until_ready(state)
+  return flops, (time.perf_counter() - start) / steps
+
+
+def study_cost(config):
+  """[(stage, width, runs, steps per run, FLOPs per step, seconds per step here)]."""
+  built = study_setup.build(config)
+  task, bases = built.train_task, pretrain.base_identities(config)
+  params = engine.init_params(built.model, jax.random.key(0), task.sequence_width())
+  p, f = config.pretrain, config.finetune
+  width = task.sequence_width(max(band[1] for _, band, _ in bases))
+  trainer = engine.make_trainer(
+      built.model, engine.TrainConfig(batch_size=p.batch_size, max_steps=p.steps,
+                                      output_start=study_setup.output_start(
+                                          task, [band[0] for _, band, _ in bases])),
+      engine.fresh_batches(task, width))
+  run = engine.make_run(jax.random.key(0), p.steps, p.learning_rate, engine.band_source(1, 1))
+  rows = [("pretrain", width, len(bases), p.steps) + step_cost(trainer, params, run)]
+  n = max(config.sweep.budgets)
+  base_params = jax.tree.map(lambda x: np.stack([x] * len(bases)), params)
+  for group in finetune.prepare_groups(built, n, base_params):
+    one = jax.tree.map(lambda x: x[0], group.runs)
+    cost = step_cost(finetune.make_trainer(built, finetune.bands_by_width(built)[group.width]),
+                     params, one)
+    rows.append(("finetune", group.width, len(group.identities) * len(config.sweep.budgets),
+                 f.max_steps) + cost)
+  return rows
+
+
+def main(argv):
+  del argv
+  config = FLAGS.config
+  rows = study_cost(config)
+  print(f"device: {jax.devices()[0].device_kind}; config {config.task.name} "
+        f"{dict(config.task.options)}, model d_model {config.model.d_model}, "
+        f"{config.model.num_layers} layers")
+  print(f"{'stage':<9} {'width':>5} {'runs':>6} {'steps':>6} {'GFLOP/step':>11} "
+        f"{'s/step here':>11} {'GFLOP/s here':>12} {'PFLOP total':>12}")
+  total_flops = total_seconds = 0.0
+  for stage, width, runs, steps, flops, seconds in rows:
+    checks = 1.0
+    if stage == "finetune":  # checks of S and the final scoring: forward passes
+      f, e = config.finetune, config.evaluation
+      per_step_examples = np.mean(config.sweep.budgets) / f.check_every
+      checks += per_step_examples / (3 * f.batch_size)
+      scoring = (len(e.test_difficulties) * e.examples_per_difficulty
+                 + 2 * np.mean(config.sweep.budgets) + e.heldout_examples)
+      checks += scoring / (3 * f.batch_size * steps)
+    stage_flops = flops * runs * steps * checks
+    total_flops += stage_flops
+    total_seconds += seconds * runs * steps * checks
+    print(f"{stage:<9} {width:>5} {runs:>6} {steps:>6} {flops / 1e9:>11.3f} {seconds:>11.4f} "
+          f"{flops / seconds / 1e9:>12.1f} {stage_flops / 1e15:>12.3f}")
+  print(f"total {total_flops / 1e15:.3f} PFLOP (fine-tuning at its step cap: an upper bound)")
+  print(f"here, at the measured rate of each step: {total_seconds / 3600:.2f} h")
+  for share in map(float, FLAGS.utilization):
+    rate = share * FLAGS.accelerator_tflops * 1e12
+    print(f"accelerator at {share:.0%} of {FLAGS.accelerator_tflops:.0f} TFLOP/s: "
+          f"{total_flops / rate / 60:.2f} min")
+
+
+if __name__ == "__main__":
+  app.run(main)
