@@ -125,6 +125,8 @@ def finetune_group(setup: Setup, n: int, base_params, test_set, programs, evalua
 
 def _finetune_width(setup: Setup, n: int, group: Group, test_set, programs: loop.GridPrograms,
                     evaluators, progress: loop.Progress) -> dict:
+  """Trains one width's runs of budget n (each until it fits S, or to the cap) and scores
+  them on S, their held-out sets and the test set."""
   config = setup.config
   on_own, on_shared = evaluators
   batch = config.evaluation.batch_size
