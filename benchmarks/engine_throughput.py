@@ -26,7 +26,7 @@ import numpy as np
 from ml_collections import config_flags
 
 import synth
-from experiments import finetune, setup as study_setup
+from experiments import finetune, pretrain, setup as study_setup
 from experiments import train as engine
 
 FLAGS = flags.FLAGS
@@ -87,12 +87,11 @@ def padding_table(names):
     config = importlib.import_module(f"experiments.configs.{name}").get_config()
     setup = study_setup.build(config)
     task = setup.train_task
-    pretrain_width = task.sequence_width(max(b[1] for b in config.bases.bands))
     finetune_widths = {band: width for width, bands in finetune.bands_by_width(setup).items()
                        for band in bands}
     for stage, bands in (("pretrain", config.bases.bands), ("finetune", config.sweep.bands)):
       for band in map(tuple, bands):
-        width = pretrain_width if stage == "pretrain" else finetune_widths[band]
+        width = pretrain.width(setup) if stage == "pretrain" else finetune_widths[band]
         program_bands = bands if stage == "pretrain" else [
             b for b, w in finetune_widths.items() if w == width]
         skipped = study_setup.output_start(task, [b[0] for b in program_bands])

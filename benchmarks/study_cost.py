@@ -50,14 +50,9 @@ def study_cost(config):
   task, bases = built.train_task, pretrain.base_identities(config)
   params = engine.init_params(built.model, jax.random.key(0), task.sequence_width())
   p, f = config.pretrain, config.finetune
-  width = task.sequence_width(max(band[1] for _, band, _ in bases))
-  trainer = engine.make_trainer(
-      built.model, engine.TrainConfig(batch_size=p.batch_size, max_steps=p.steps,
-                                      output_start=study_setup.output_start(
-                                          task, [band[0] for _, band, _ in bases])),
-      engine.fresh_batches(task, width))
   run = engine.make_run(jax.random.key(0), p.steps, p.learning_rate, engine.band_source(1, 1))
-  rows = [("pretrain", width, len(bases), p.steps) + step_cost(trainer, params, run)]
+  rows = [("pretrain", pretrain.width(built), len(bases), p.steps)
+          + step_cost(pretrain.make_trainer(built), params, run)]
   n = max(config.sweep.budgets)
   base_params = jax.tree.map(lambda x: np.stack([x] * len(bases)), params)
   for group in finetune.prepare_groups(built, n, base_params):

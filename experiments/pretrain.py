@@ -1,8 +1,8 @@
 """Stage 1: pre-train every base model (each name from each seed) as one vmapped grid.
 
-Every base trains for exactly `pretrain.steps` steps on fresh samples of its band (cut to the
-width the widest band needs), the learning rate decaying to zero at the end. No stopping rule reads the model's accuracy, so
-float noise can change a base's weights a little but never the step at which it stops.
+Every base trains for exactly `pretrain.steps` steps on fresh samples of its band (cut to
+the width the widest base band needs), the learning rate decaying to zero at the end. No
+stopping rule reads the model's accuracy, so float noise can change a base's weights a little but never the step at which it stops.
 """
 
 import json
@@ -26,6 +26,22 @@ def base_identities(config) -> list[tuple[str, tuple[int, int], int]]:
           for seed in config.bases.seeds]
 
 
+def width(setup: Setup) -> int:
+  """The sequence width pre-training computes: that of the widest base band's examples."""
+  return setup.train_task.sequence_width(max(band[1] for band in setup.config.bases.bands))
+
+
+def make_trainer(setup: Setup) -> engine.Trainer:
+  """The trainer of every base: fresh samples cut to `width(setup)`, predictions from the
+  first answer of the easiest base band."""
+  p = setup.config.pretrain
+  first = output_start(setup.train_task, [band[0] for band in setup.config.bases.bands])
+  return engine.make_trainer(
+      setup.model, engine.TrainConfig(batch_size=p.batch_size, max_steps=p.steps,
+                                      output_start=first),
+      engine.fresh_batches(setup.train_task, width(setup)))
+
+
 def pretrain_bases(setup: Setup, workdir: str, test_set, evaluators):
   """Pre-trains every base (or loads them); returns (stacked params, results rows).
   `evaluators`: scoring.evaluators(setup)."""
@@ -39,12 +55,7 @@ def pretrain_bases(setup: Setup, workdir: str, test_set, evaluators):
     print(f"[pretrain] reusing {len(bases)} base model(s) from {directory}")
     return jax.tree.map(jnp.asarray, params), saved
   p = config.pretrain
-  trainer = engine.make_trainer(
-      setup.model, engine.TrainConfig(batch_size=p.batch_size, max_steps=p.steps,
-                                      output_start=output_start(
-                                          setup.train_task, [b[0] for _, b, _ in bases])),
-      engine.fresh_batches(setup.train_task, setup.train_task.sequence_width(
-          max(band[1] for _, band, _ in bases))))
+  trainer = make_trainer(setup)
   # A seed's initialisation is shared by every base name (a paired comparison of bases);
   # its data stream is its own.
   init = jax.vmap(engine.init_params, in_axes=(None, 0, None))(

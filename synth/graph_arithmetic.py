@@ -35,7 +35,6 @@ OPERATIONS = ("+", "-", "*")
 NAMES = tuple(c + v for c, v in itertools.product("bcdfghjklmnpqrstvwxyz", "aeiou"))
 MAX_OPERATIONS = 48  # keeps every problem's quantities within the pool of names
 MAX_DISTRACTOR_RATIO = 1  # distractor operations per needed one (within the pool of names)
-_VALUE0 = 3  # id of "0": values come right after pad, bos, eos
 _STEP_WIDTH = 12  # x = a op b = va op vb = vx ;
 
 
@@ -136,15 +135,15 @@ class GraphArithmetic(Task):
     b_of = jnp.zeros(num_nodes, jnp.int32).at[op_nodes].set(operand_b)
     op_of = vocab.id(OPERATIONS[0]) + jnp.zeros(num_nodes, jnp.int32).at[op_nodes].set(op)
     eq, semi = vocab.id("="), vocab.id(";")
+    vals = vocab.id("0") + values
     statement_rows = jnp.where(
         is_const[:, None],
-        _row([names, eq, _VALUE0 + values, semi]),
+        _row([names, eq, vals, semi]),
         _row([names, eq, names[a_of], op_of, names[b_of], semi]))
     statement_lengths = jnp.where(valid, jnp.where(is_const, 4, 6), 0)
     order = jnp.argsort(jnp.where(valid, jax.random.uniform(keys[4], (num_nodes,)), 2.0))
 
     needed = jnp.arange(const0)
-    vals = _VALUE0 + values
     step_rows = _row([names[needed], eq, names[a_of[needed]], op_of[needed],
                       names[b_of[needed]], eq, vals[a_of[needed]], op_of[needed],
                       vals[b_of[needed]], eq, vals[needed], semi])
