@@ -32,6 +32,7 @@ class ModelConfig:
   position_encoding: str = "learned"
   tied_embeddings: bool = True
   compute_dtype: str = "float32"
+  canon_width: int = 0
 
   def __post_init__(self):
     check_int_range("vocab_size", self.vocab_size, 3, 1 << 20)
@@ -42,6 +43,7 @@ class ModelConfig:
     check_int_range("mlp_ratio", self.mlp_ratio, 1, 64)
     check_option("position_encoding", self.position_encoding, POSITION_ENCODINGS)
     check_option("compute_dtype", self.compute_dtype, DTYPES)
+    check_int_range("canon_width", self.canon_width, 0, 16)
     if self.d_model % self.num_heads:
       raise ValueError(f"d_model={self.d_model} must be a multiple of num_heads={self.num_heads}")
     if self.position_encoding == "rope" and (self.d_model // self.num_heads) % 2:
@@ -102,6 +104,25 @@ class CausalSelfAttention(nn.Module):
         out_BxQxHxK.reshape(batch, length - query_start, c.d_model))
 
 
+class Canon(nn.Module):
+  """x + a causal depthwise convolution of x over the last `width` positions: each position
+  sees its few predecessors before attention ("Canon layers", Allen-Zhu 2025, Physics of
+  Language Models 4.1), which spares attention the previous-token hops of a lookup."""
+
+  width: int
+  dtype: jnp.dtype
+
+  @nn.compact
+  def __call__(self, x_BxLxD):
+    kernel_WxD = self.param("kernel", nn.initializers.normal(0.02),
+                            (self.width, x_BxLxD.shape[-1])).astype(self.dtype)
+    padded_BxLxD = jnp.pad(x_BxLxD, ((0, 0), (self.width - 1, 0), (0, 0)))
+    length = x_BxLxD.shape[1]
+    mixed_BxLxD = sum(kernel_WxD[w] * padded_BxLxD[:, self.width - 1 - w:][:, :length]
+                      for w in range(self.width))
+    return x_BxLxD + mixed_BxLxD
+
+
 class Block(nn.Module):
   """Pre-LayerNorm attention and MLP; returns positions from `query_start` on only."""
 
@@ -111,8 +132,10 @@ class Block(nn.Module):
   def __call__(self, x_BxLxD, query_start: int = 0):
     c = self.config
     dtype = jnp.dtype(c.compute_dtype)
-    attended_BxQxD = CausalSelfAttention(c, name="attention")(
-        nn.LayerNorm(dtype=dtype)(x_BxLxD), query_start)
+    normed_BxLxD = nn.LayerNorm(dtype=dtype)(x_BxLxD)
+    if c.canon_width:
+      normed_BxLxD = Canon(c.canon_width, dtype, name="canon")(normed_BxLxD)
+    attended_BxQxD = CausalSelfAttention(c, name="attention")(normed_BxLxD, query_start)
     x_BxQxD = x_BxLxD[:, query_start:] + attended_BxQxD
     h_BxQxF = nn.Dense(c.mlp_ratio * c.d_model, dtype=dtype)(nn.LayerNorm(dtype=dtype)(x_BxQxD))
     return x_BxQxD + nn.Dense(c.d_model, dtype=dtype)(nn.gelu(h_BxQxF))
