@@ -7,10 +7,11 @@ optimiser (the evidence behind the `graph_cpu` config).
       --variant=mod5_full_width:modulus=5,train_width=full [--out=curves.csv]
 
 A variant is `name:key=value,...`; keys are the task options (modulus, distractor_ratio),
-the model's (d_model, num_layers, num_heads), the optimiser's (learning_rate, batch_size),
-and train_width (`band`: batches cut to the width the band needs, the default; `full`: the
-task's full width, padding computed for nothing). Each variant trains one model from
-scratch on fresh samples of the band and is scored on a fixed test set per operation count.
+the model's (d_model, num_layers, num_heads, canon_width), the optimiser's (learning_rate,
+batch_size), and train_width (`band`: batches cut to the width the band needs, the
+default; `full`: the task's full width, padding computed for nothing). Each variant trains
+one model from scratch on fresh samples of the band and is scored on a fixed test set per
+operation count.
 Seconds count training only (compilation and scoring excluded).
 """
 

@@ -32,7 +32,7 @@ class ModelConfig:
   position_encoding: str = "learned"
   tied_embeddings: bool = True
   compute_dtype: str = "float32"
-  canon_width: int = 0
+  canon_width: int = 0  # > 0: each block mixes this many positions before attention (Canon)
 
   def __post_init__(self):
     check_int_range("vocab_size", self.vocab_size, 3, 1 << 20)
@@ -118,7 +118,7 @@ class Canon(nn.Module):
                             (self.width, x_BxLxD.shape[-1])).astype(self.dtype)
     padded_BxLxD = jnp.pad(x_BxLxD, ((0, 0), (self.width - 1, 0), (0, 0)))
     length = x_BxLxD.shape[1]
-    mixed_BxLxD = sum(kernel_WxD[w] * padded_BxLxD[:, self.width - 1 - w:][:, :length]
+    mixed_BxLxD = sum(kernel_WxD[w][None, None] * padded_BxLxD[:, self.width - 1 - w:][:, :length]
                       for w in range(self.width))
     return x_BxLxD + mixed_BxLxD
 

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from models import POSITION_ENCODINGS, ModelConfig, Transformer
+from models.transformer import Canon
 
 MAX_LENGTH = 48
 
@@ -40,10 +41,11 @@ def test_longer_sequence_than_max_length_is_refused():
     model.apply(variables, jnp.zeros((1, MAX_LENGTH + 1), jnp.int32))
 
 
-@pytest.mark.parametrize("position_encoding", POSITION_ENCODINGS)
-def test_no_position_sees_a_later_one(position_encoding):
+@pytest.mark.parametrize("position_encoding, canon_width",
+                         [(e, 0) for e in POSITION_ENCODINGS] + [("rope", 4), ("none", 3)])
+def test_no_position_sees_a_later_one(position_encoding, canon_width):
   """d logits[t] / d embedded[s] is zero for every s > t, and nonzero for s = t."""
-  model, variables = make(position_encoding)
+  model, variables = make(position_encoding, canon_width=canon_width)
   tokens = jax.random.randint(jax.random.key(2), (1, MAX_LENGTH), 0, 17)
 
   @jax.jit
@@ -75,11 +77,12 @@ def test_position_encodings_change_the_output_only_where_they_should():
   np.testing.assert_allclose(a, b, atol=1e-5)  # without positions, order before t is invisible
 
 
-@pytest.mark.parametrize("position_encoding", POSITION_ENCODINGS)
-def test_output_start_gives_the_same_logits_from_there_on(position_encoding):
+@pytest.mark.parametrize("position_encoding, canon_width",
+                         [(e, 0) for e in POSITION_ENCODINGS] + [("rope", 4)])
+def test_output_start_gives_the_same_logits_from_there_on(position_encoding, canon_width):
   """Skipping the last block's queries and MLP before output_start is exact: causal
   attention means no later position ever read them."""
-  model, variables = make(position_encoding, num_layers=3)
+  model, variables = make(position_encoding, num_layers=3, canon_width=canon_width)
   tokens = jax.random.randint(jax.random.key(4), (2, MAX_LENGTH), 0, 17)
   full = model.apply(variables, tokens)
   for start in (1, 30, MAX_LENGTH - 1):
@@ -90,7 +93,29 @@ def test_output_start_gives_the_same_logits_from_there_on(position_encoding):
     model.apply(variables, tokens, MAX_LENGTH)
 
 
+def test_canon_adds_the_positions_its_kernel_names():
+  """Each kernel row w mixes in the input w positions back (zeros before the start): with
+  one-hot rows the output is x plus x shifted by exactly those lags."""
+  x = jax.random.normal(jax.random.key(5), (2, 9, 3))
+  kernel = np.zeros((4, 3), np.float32)
+  kernel[0, 0] = 1.0  # channel 0: the position itself
+  kernel[3, 1] = 2.0  # channel 1: twice the input three positions back
+  out = Canon(4, jnp.float32).apply({"params": {"kernel": kernel}}, x)
+  expected = np.array(x)
+  expected[..., 0] += x[..., 0]
+  expected[:, 3:, 1] += 2 * x[:, :-3, 1]
+  np.testing.assert_allclose(out, expected, rtol=1e-6, atol=1e-6)
+
+
+def test_canon_width_zero_adds_no_parameters():
+  _, plain = make("rope")
+  _, canon = make("rope", canon_width=4)
+  assert "canon" not in plain["params"]["block_0"]
+  chex.assert_shape(canon["params"]["block_0"]["canon"]["kernel"], (4, 32))
+
+
 @pytest.mark.parametrize("field, value, message", [
+    ("canon_width", 17, r"canon_width=17 must be an integer in \[0, 16\]"),
     ("position_encoding", "alibi", "position_encoding='alibi'"),
     ("num_heads", 5, "d_model=32 must be a multiple of num_heads=5"),
     ("compute_dtype", "float16", "compute_dtype='float16'"),

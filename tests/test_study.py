@@ -4,6 +4,7 @@ import csv
 import importlib
 import json
 import os
+import pkgutil
 import shutil
 import subprocess
 import sys
@@ -12,7 +13,7 @@ import jax
 import numpy as np
 import pytest
 
-from experiments import finetune, loop, results, scoring, setup, study
+from experiments import configs, finetune, loop, results, scoring, setup, study
 from experiments import train as engine
 from experiments.configs import tiny
 from figures import draw
@@ -254,9 +255,8 @@ def test_figures_are_drawn_from_a_stored_results_file(tmp_path):
       assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
 
 
-@pytest.mark.parametrize("name", ["cpu_default", "addition", "graph_paper", "ablation_bases",
-                                  "ablation_positions", "ablation_model_size", "ablation_dft",
-                                  "tiny"])
+@pytest.mark.parametrize("name", sorted(module.name for module in
+                                         pkgutil.iter_modules(configs.__path__)))
 def test_every_named_config_is_valid(name):
   config = importlib.import_module(f"experiments.configs.{name}").get_config()
   built = setup.build(config)
