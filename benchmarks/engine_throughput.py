@@ -33,7 +33,7 @@ FLAGS = flags.FLAGS
 config_flags.DEFINE_config_file("config", "experiments/configs/cpu_default.py", "study config")
 flags.DEFINE_integer("steps", 40, "fine-tuning steps per timed call")
 flags.DEFINE_list("widths", ["1", "2", "4", "0"], "runs per vectorised chunk to time (0: all)")
-flags.DEFINE_list("padding_configs", ["cpu_default", "graph_paper"],
+flags.DEFINE_list("padding_configs", ["cpu_default", "graph_cpu", "graph_paper"],
                   "configs whose tasks the padding table covers")
 
 
