@@ -41,8 +41,8 @@ flags.DEFINE_string("out", "", "optional CSV of every scoring")
 TASK_KEYS = {"modulus": int, "distractor_ratio": float}
 MODEL_KEYS = {"d_model": int, "num_layers": int, "num_heads": int, "canon_width": int}
 TRAIN_KEYS = {"learning_rate": float, "batch_size": int, "train_width": str}
-DEFAULTS = dict(d_model=128, num_layers=2, num_heads=4, canon_width=0, learning_rate=1e-3, batch_size=64,
-                train_width="band")
+DEFAULTS = dict(d_model=128, num_layers=2, num_heads=4, canon_width=0, learning_rate=1e-3,
+                batch_size=64, train_width="band")
 
 
 def parse_variant(text: str) -> tuple[str, dict]:

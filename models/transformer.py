@@ -118,8 +118,8 @@ class Canon(nn.Module):
                             (self.width, x_BxLxD.shape[-1])).astype(self.dtype)
     padded_BxLxD = jnp.pad(x_BxLxD, ((0, 0), (self.width - 1, 0), (0, 0)))
     length = x_BxLxD.shape[1]
-    mixed_BxLxD = sum(kernel_WxD[w][None, None] * padded_BxLxD[:, self.width - 1 - w:][:, :length]
-                      for w in range(self.width))
+    lagged = lambda w: padded_BxLxD[:, self.width - 1 - w:][:, :length]  # x[t - w], 0 before 0
+    mixed_BxLxD = sum(kernel_WxD[w][None, None] * lagged(w) for w in range(self.width))
     return x_BxLxD + mixed_BxLxD
 
 
