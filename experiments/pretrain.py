@@ -2,7 +2,8 @@
 
 Every base trains for exactly `pretrain.steps` steps on fresh samples of its band (cut to
 the width the widest base band needs), the learning rate decaying to zero at the end. No
-stopping rule reads the model's accuracy, so float noise can change a base's weights a little but never the step at which it stops.
+stopping rule reads the model's accuracy, so float noise can change a base's weights a
+little but never the step at which it stops.
 """
 
 import json

@@ -212,7 +212,7 @@ class GraphArithmetic(Task):
     const0, distractor0, num_nodes = self._layout()
     node = jnp.arange(num_nodes)
     is_const = (node >= const0) & (node < distractor0)
-    defined_before = ((node < difficulty) | (is_const & (node - const0 < num_constants(difficulty))))
+    defined_before = (node < difficulty) | (is_const & (node - const0 < num_constants(difficulty)))
 
     def pick(key, j):
       allowed = defined_before | ((node >= distractor0) & (node < distractor0 + j))
