@@ -11,7 +11,9 @@ much of the computed sequence is padding or prompt, per task.
      vmap computes exactly that (the early-stopping bookkeeping it dropped was a few scalar
      ops per step);
    - `now`: the last block and logits from the first position any answer token is predicted
-     from (`output_start`), and the runs mapped `width` at a time (0: all in one vmap).
+     from (`output_start`), and the runs mapped `width` at a time (0: all in one vmap);
+   - `one by one`: today's program for a single run, called once per run, run after run
+     (what training the grid without the engine's runs axis would cost).
    Compile time is excluded (each program runs once first); each time is the best of two.
 2. For every task setting of the named configs: the share of computed token positions that
    are padding (token 0), and the share the last block now skips as prompt.
@@ -38,7 +40,8 @@ flags.DEFINE_list("padding_configs", ["cpu_default", "graph_cpu", "graph_paper"]
 
 
 def best_time(fn, *args, repeats=2):
-  """Best wall time of `repeats` calls after a warm-up call (the machine is shared and noisy)."""
+  """Best wall time of `repeats` calls after a warm-up call (the machine is shared and noisy);
+  the calls end once every array they return is computed."""
   jax.block_until_ready(fn(*args))
   best = float("inf")
   for _ in range(repeats):
@@ -77,6 +80,10 @@ def grid_throughput(config, steps, widths):
     seconds = best_time(now, group.params, group.runs)
     label = f"now, {'all runs' if not width else f'{width} run(s)'} per vmap"
     print(f"{label:<28} {examples / seconds:>11,.0f} {reference / seconds:>7.2f}")
+  single = jax.jit(now_trainer.train)
+  per_run = [jax.tree.map(lambda x, i=i: x[i], (group.params, group.runs)) for i in range(runs)]
+  seconds = best_time(lambda: [single(*one) for one in per_run])
+  print(f"{'now, one run per call':<28} {examples / seconds:>11,.0f} {reference / seconds:>7.2f}")
   print(f"(the study uses {setup.vmap_width or 'all'} run(s) per vmap on this backend)")
 
 

@@ -1,5 +1,12 @@
 """Parameters (any pytree of arrays, a grid's leading runs axis included) saved with the
-config that made them, bit-exactly, written atomically: a reader never sees half a file."""
+config that made them, bit-exactly, written atomically: a reader never sees half a file.
+
+Every file of a study is written through `write_atomically`, and only by process 0 of a
+multi-host run. Sharded parameters are gathered to every host first (`sharding.gather`),
+not saved shard by shard with orbax-checkpoint: the largest state saved is the base
+models' (graph_paper's 6 bases: 19 M parameters, 77 MB), which one host holds with ease;
+a gather stops serving once the saved state nears one host's memory (tens of GB).
+"""
 
 import json
 import os
@@ -14,6 +21,9 @@ PARAMS_FILE, CONFIG_FILE = "params.msgpack", "config.json"
 
 
 def write_atomically(path: str, data: bytes) -> None:
+  """Writes `data` to `path` through a temporary file and a rename; on process 0 only."""
+  if jax.process_index() != 0:
+    return
   directory = os.path.dirname(path)
   with tempfile.NamedTemporaryFile(dir=directory, delete=False) as handle:
     handle.write(data)
@@ -24,10 +34,10 @@ def write_atomically(path: str, data: bytes) -> None:
 
 
 def save(directory: str, params: Any, config: dict) -> None:
-  """Writes params and a JSON-serialisable config into `directory` (created if needed).
+  """Writes params (host arrays) and a JSON-serialisable config into `directory` (created if needed).
   The config is written last, so its presence marks a complete checkpoint."""
   os.makedirs(directory, exist_ok=True)
-  state = flax.serialization.to_state_dict(jax.device_get(params))
+  state = flax.serialization.to_state_dict(jax.tree.map(np.asarray, params))
   write_atomically(os.path.join(directory, PARAMS_FILE), flax.serialization.msgpack_serialize(state))
   write_atomically(os.path.join(directory, CONFIG_FILE),
                     json.dumps(config, indent=2, sort_keys=True).encode())

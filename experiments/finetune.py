@@ -1,4 +1,5 @@
-"""Stage 2: fine-tune every run of one budget n (a group) as one program, and score it.
+"""Stage 2: fine-tune every run of one budget n (a group), and score it: one program per
+sequence width, its runs split over every device, in chunks where memory asks for them.
 
 Every run trains until it fits its training set S (error on all of S at most
 `finetune.fit_threshold`, checked every `finetune.check_every` steps), under a cap of
@@ -10,13 +11,15 @@ With `finetune.stop_when_fitted=False` every run takes exactly `max_steps` steps
 (compute matched across runs, for comparing losses that need not fit S, such as DFT).
 """
 
+import json
+import os
 from typing import Any, NamedTuple
 
 import jax
 import numpy as np
 
 import synth
-from experiments import loop, scoring
+from experiments import checkpoint, loop, scoring, sharding
 from experiments import train as engine
 from experiments.pretrain import base_identities
 from experiments.setup import (FINETUNE_DATA, HELDOUT_SET, TRAIN_SET, Setup, band_id, key,
@@ -96,7 +99,7 @@ def grid_programs(setup: Setup) -> dict[int, loop.GridPrograms]:
   """{sequence width: the fine-tuning programs of its bands}, shared by every budget n (one
   compile per width for the whole study)."""
   return {width: loop.grid_programs(make_trainer(setup, bands), setup.vmap_width,
-                                    setup.config.finetune.check_every)
+                                    setup.config.finetune.check_every, setup.mesh)
           for width, bands in bands_by_width(setup).items()}
 
 
@@ -114,42 +117,117 @@ def _band(identity) -> tuple[int, int]:
   return identity["band_lo"], identity["band_hi"]
 
 
+def runs_per_chunk(setup: Setup, width: int) -> int:
+  """Most runs of one width trained at once: `execution.chunk_runs`, or (0) as many as half
+  of every device's memory holds; a multiple of the device count either way.
+
+  Per run, a device keeps (floats of 4 bytes; a token and its answer-mask bit 5 bytes):
+    parameters, gradient, two Adam moments and the update      5 x P x 4
+    the training-set buffer of `capacity` (largest n) rows      capacity x width x 5
+    S and the held-out set, padded to evaluation batches        (capacity + heldout + 2 eb) x width x 5
+  and, for each run it computes at the same moment (`vmap_width` of them; all when None),
+  the larger of one training step's activations, kept for the backward pass,
+    batch x width x (layers x (d_model x (9 + 2 mlp_ratio) + 2 heads x width) + 3 vocab) x 4,
+  and one evaluation batch's, eb x width x (d_model x (5 + mlp_ratio) + heads x width + vocab) x 4.
+  With R runs per device, w of them computed at once: R x kept + min(w, R) x active must fit
+  in half the device's memory (XLA's temporaries and fragmentation take the rest).
+  Example: `addition` (P = 0.6 M, width 29, capacity 4096, evaluation batch 256) keeps 13.2
+  MB and computes with 38 MB (an evaluation batch) per run, so an 80 GB device holds 779
+  runs computed all at once (an accelerator's default) or 3,025 computed one at a time.
+  """
+  config, devices = setup.config, setup.mesh.size
+  if config.execution.chunk_runs:
+    return -(-config.execution.chunk_runs // devices) * devices
+  m, e = config.model, config.evaluation
+  shapes = jax.eval_shape(lambda k: engine.init_params(setup.model, k, width), jax.random.key(0))
+  parameters = sum(x.size for x in jax.tree.leaves(shapes))
+  capacity, vocab = max(config.sweep.budgets), len(setup.train_task.vocab)
+  kept = (5 * parameters * 4
+          + (2 * capacity + e.heldout_examples + 2 * e.batch_size) * width * 5)
+  training = config.finetune.batch_size * width * 4 * (
+      m.num_layers * (m.d_model * (9 + 2 * m.mlp_ratio) + 2 * m.num_heads * width) + 3 * vocab)
+  evaluating = e.batch_size * width * 4 * (
+      m.d_model * (5 + m.mlp_ratio) + m.num_heads * width + vocab)
+  active, budget = max(training, evaluating), sharding.device_memory_bytes() // 2
+  if setup.vmap_width is None:
+    per_device = budget // (kept + active)
+  else:
+    per_device = (budget - setup.vmap_width * active) // kept
+  return max(int(per_device), 1) * devices
+
+
+def chunks(group: Group, size: int) -> list[tuple[int, Group]]:
+  """(index of its first run, the group cut to runs [first, first + size)) for every chunk."""
+  cut = lambda tree, part: jax.tree.map(lambda x: x[part], tree)
+  return [(first, group._replace(identities=group.identities[first:first + size],
+                                 params=cut(group.params, slice(first, first + size)),
+                                 runs=cut(group.runs, slice(first, first + size))))
+          for first in range(0, len(group.identities), size)]
+
+
+def passes(setup: Setup) -> int:
+  """Chunks trained one after another for each budget n: one per width, more where a
+  width's runs exceed `runs_per_chunk`."""
+  total = 0
+  for width, bands in bands_by_width(setup).items():
+    runs = sum(_band(r) in bands for r in grid_runs(setup.config))
+    total += -(-runs // runs_per_chunk(setup, width))
+  return total
+
+
 def finetune_group(setup: Setup, n: int, base_params, test_set, programs, evaluators,
-                   progress: loop.Progress) -> dict:
-  """Fine-tunes and scores every run of budget n, a width at a time; returns its results
-  rows. `programs`: grid_programs(setup); `evaluators`: scoring.evaluators(setup)."""
-  return scoring.merge([
-      _finetune_width(setup, n, group, test_set, programs[group.width], evaluators, progress)
-      for group in prepare_groups(setup, n, base_params)])
+                   progress: loop.Progress, parts_dir: str) -> dict:
+  """Fine-tunes and scores every run of budget n, a width and a chunk of runs at a time,
+  and returns its results rows. Each chunk's rows are saved in `parts_dir` as soon as it
+  ends, so an interrupted budget resumes at its first unfinished chunk. `programs`:
+  grid_programs(setup); `evaluators`: scoring.evaluators(setup); `test_set` on every
+  device (sharding.put_replicated)."""
+  os.makedirs(parts_dir, exist_ok=True)
+  outputs = []
+  for group in prepare_groups(setup, n, base_params):
+    for first, chunk in chunks(group, runs_per_chunk(setup, group.width)):
+      path = os.path.join(parts_dir, f"width={group.width}.runs={first}-"
+                          f"{first + len(chunk.identities) - 1}.json")
+      if os.path.exists(path):
+        with open(path) as handle:
+          outputs.append(json.load(handle))
+        progress.advance(setup.config.finetune.max_steps, f"n={n}: reused {path}", reused=True)
+        continue
+      outputs.append(train_and_score(setup, n, chunk, test_set, programs[group.width],
+                                     evaluators, progress))
+      checkpoint.write_atomically(path, json.dumps(outputs[-1], indent=1).encode())
+  return scoring.merge(outputs)
 
 
-def _finetune_width(setup: Setup, n: int, group: Group, test_set, programs: loop.GridPrograms,
+def train_and_score(setup: Setup, n: int, group: Group, test_set, programs: loop.GridPrograms,
                     evaluators, progress: loop.Progress) -> dict:
-  """Trains one width's runs of budget n (each until it fits S, or to the cap) and scores
-  them on S, their held-out sets and the test set."""
-  config = setup.config
+  """Trains a group's runs of budget n (each until it fits S, or to the cap) and scores them
+  on S, their held-out sets and the test set. Every host value goes to the devices once,
+  explicitly, before the first step."""
+  config, mesh, count = setup.config, setup.mesh, len(group.identities)
   on_own, on_shared = evaluators
   batch = config.evaluation.batch_size
   own_sets = [group.sets[r["seed"], _band(r)] for r in group.identities]
-  train_sets = scoring.stack_examples([s for s, _ in own_sets], batch)
+  train_sets = sharding.put_runs(scoring.stack_examples([s for s, _ in own_sets], batch), mesh)
+  heldout_sets = sharding.put_runs(scoring.stack_examples([h for _, h in own_sets], batch), mesh)
+  every_run = sharding.put_runs(np.zeros(count, bool), mesh)
 
   def fitted(state):  # runs that stopped or diverged are not scored again
-    done = state.stopped | state.diverged
-    return done | (scoring.errors(on_own(state.params, train_sets, done))
+    done = sharding.gather(state.stopped | state.diverged, count)
+    sums = on_own(state.params, train_sets, sharding.put_runs(done, mesh))
+    return done | (scoring.errors(sharding.gather(sums, count))
                    <= config.finetune.fit_threshold)
 
   state, losses, accuracies = loop.train_in_segments(
       programs, group.params, group.runs, config.finetune.max_steps, progress,
-      f"n={n}, width {group.width}, {len(group.identities)} runs",
+      f"n={n}, width {group.width}, {count} runs",
       should_stop=fitted if config.finetune.stop_when_fitted else None)
-  every_run = np.zeros(len(group.identities), bool)
-  train_sums = on_own(state.params, train_sets, every_run)
-  heldout_sums = on_own(state.params, scoring.stack_examples([h for _, h in own_sets], batch),
-                        every_run)
-  test_sums = on_shared(state.params, test_set)
+  train_sums, heldout_sums, test_sums, steps, diverged = sharding.gather(
+      (on_own(state.params, train_sets, every_run), on_own(state.params, heldout_sets, every_run),
+       on_shared(state.params, test_set), state.steps_taken, state.diverged), count)
   curves = loop.curve_points(losses, accuracies, config.evaluation.curve_every)
   return scoring.merge([
       scoring.run_rows(setup, dict(identity, n=n), scoring.error(train_sums, i),
-                       scoring.error(heldout_sums, i), test_sums, i, state.steps_taken[i],
-                       state.diverged[i], curves[i])
+                       scoring.error(heldout_sums, i), test_sums, i, steps[i], diverged[i],
+                       curves[i])
       for i, identity in enumerate(group.identities)])

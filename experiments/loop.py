@@ -5,9 +5,10 @@ import time
 from typing import Callable, NamedTuple
 
 import jax
-import jax.numpy as jnp
+from jax.sharding import Mesh
 import numpy as np
 
+from experiments import sharding
 from experiments import train as engine
 
 
@@ -25,8 +26,9 @@ class Progress:
     self.computed += 0 if reused else work
     elapsed = time.time() - self.start
     eta = elapsed / self.computed * (self.total - self.done) if self.computed else float("nan")
-    print(f"[{self.label}] {self.done / self.total:6.1%} {note}; elapsed {elapsed:5.0f} s, "
-          f"{self.eta_label} {eta:5.0f} s", flush=True)
+    if sharding.is_main_process():
+      print(f"[{self.label}] {self.done / self.total:6.1%} {note}; elapsed {elapsed:5.0f} s, "
+            f"{self.eta_label} {eta:5.0f} s", flush=True)
 
   def skip(self, work: float):
     """Counts work as done that never needs computing (every run of a group stopped)."""
@@ -39,56 +41,63 @@ def _mean(values) -> float:
 
 
 class GridPrograms(NamedTuple):
-  """A trainer's jitted grid programs, built once and reused by every group of a study:
-  init(params, runs) -> state, advance(state, runs, first_step) -> (state, losses, batch
-  exact match) for `segment` steps."""
+  """A trainer's jitted grid programs, built once and reused by every group of a study, each
+  run on its device of `mesh`: init(params, runs) -> state, advance(state, runs, first_step)
+  -> (state, losses, batch exact match) for `segment` steps."""
 
   init: Callable
   advance: Callable
   segment: int
+  mesh: Mesh
 
 
-def grid_programs(trainer: engine.Trainer, vmap_width, segment: int) -> GridPrograms:
-  @jax.jit
-  def advance(state, runs, first):
-    one_run = functools.partial(trainer.advance, first_step=first, length=segment)
-    return engine.over_runs(one_run, vmap_width)(state, runs)
-
-  return GridPrograms(jax.jit(engine.over_runs(trainer.init, vmap_width)), advance, segment)
+def grid_programs(trainer: engine.Trainer, vmap_width, segment: int, mesh: Mesh) -> GridPrograms:
+  advance = functools.partial(trainer.advance, length=segment)
+  return GridPrograms(jax.jit(sharding.map_runs(trainer.init, mesh, vmap_width)),
+                      jax.jit(sharding.map_runs(advance, mesh, vmap_width, shared=(2,))),
+                      segment, mesh)
 
 
 def train_in_segments(programs: GridPrograms, params, runs, total_steps: int,
                       progress: Progress, label: str, should_stop: Callable | None = None,
                       report_every: float = 10.0):
-  """Trains a grid in segments of `programs.segment` steps. Before the first and after each,
-  `should_stop(state)` (bool per run) may stop runs; every `report_every` seconds a progress
-  line gives the mean training loss and batch exact match of the last segment. Ends once
-  every run has stopped or diverged.
+  """Trains a grid in segments of `programs.segment` steps, its runs split over the mesh.
+  Before the first segment and after each, `should_stop(state)` (numpy bool per run) may
+  stop runs; every `report_every` seconds a progress line gives the mean training loss and
+  batch exact match of the last segment. Ends once every run has stopped or diverged.
+  `params` and `runs` are host values with a leading runs axis; they are placed once.
 
-  Returns (final TrainState, losses [runs, total_steps], batch exact match [runs,
-  total_steps]); a step a run did not take is NaN.
+  Returns (final TrainState on the mesh, padded to whole devices; losses [runs,
+  total_steps] and batch exact match [runs, total_steps] as numpy, a step a run did not
+  take NaN).
   """
-  state = programs.init(params, runs)
+  mesh, count = programs.mesh, sharding.run_count(runs)
+  runs = sharding.put_runs(runs, mesh)
+  state = programs.init(sharding.put_runs(params, mesh), runs)
+
+  def stop_where_told(state):
+    return state._replace(stopped=state.stopped | sharding.put_runs(should_stop(state), mesh))
+
   if should_stop is not None:  # a run whose base already meets the goal takes no step
-    state = state._replace(stopped=jnp.asarray(should_stop(state)))
+    state = stop_where_told(state)
   losses, accuracies = [], []
   last_report, reported = time.time(), 0
   for first in range(0, total_steps, programs.segment):
-    state, segment_losses, segment_accuracies = programs.advance(state, runs, first)
-    losses.append(np.asarray(segment_losses))
-    accuracies.append(np.asarray(segment_accuracies))
+    state, segment_losses, segment_accuracies = programs.advance(
+        state, runs, sharding.put_replicated(np.int32(first), mesh))
+    losses.append(sharding.gather(segment_losses, count))
+    accuracies.append(sharding.gather(segment_accuracies, count))
     if should_stop is not None:
-      state = state._replace(stopped=state.stopped | jnp.asarray(should_stop(state)))
+      state = stop_where_told(state)
     done = min(first + programs.segment, total_steps)
-    finished = bool(jnp.all(state.stopped | state.diverged))
-    if finished or done == total_steps or time.time() - last_report >= report_every:
-      training = int(np.sum(~np.asarray(state.stopped | state.diverged)))
+    training = int(np.sum(~sharding.gather(state.stopped | state.diverged, count)))
+    if not training or done == total_steps or time.time() - last_report >= report_every:
       still = f", {training} still training" if should_stop is not None else ""
       progress.advance(done - reported,
                        f"{label}: step {done}/{total_steps}{still}, loss "
                        f"{_mean(losses[-1]):.3f}, batch exact match {_mean(accuracies[-1]):.3f}")
       last_report, reported = time.time(), done
-    if finished:
+    if not training:
       progress.skip(total_steps - done)
       break
   return state, _steps(losses, total_steps), _steps(accuracies, total_steps)

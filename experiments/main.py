@@ -3,6 +3,10 @@
   python -m experiments.main --config=experiments/configs/cpu_default.py --workdir=runs/cpu
   python -m experiments.main --config=experiments/configs/cpu_default.py \\
       --config.sweep.budgets='(64,512)' --workdir=runs/quick
+
+On several hosts, the same command on each, with --distributed (a Cloud TPU slice, SLURM
+and Open MPI say the rest through the environment) or with --coordinator_address,
+--num_processes and --process_id; the workdir must be one filesystem all hosts share.
 """
 
 import os
@@ -12,13 +16,17 @@ from absl import app, flags
 import jax
 from ml_collections import config_flags
 
-from experiments import study
+from experiments import sharding, study
 
 FLAGS = flags.FLAGS
 _CONFIG = config_flags.DEFINE_config_file("config", "experiments/configs/cpu_default.py",
                                           "study config file", lock_config=True)
 flags.DEFINE_string("workdir", "runs/cpu_default", "where results, checkpoints and figures go")
 flags.DEFINE_bool("figures", True, "draw the figures at the end")
+flags.DEFINE_bool("distributed", False, "join a multi-host run (jax.distributed.initialize)")
+flags.DEFINE_string("coordinator_address", None, "multi-host: process 0's host:port")
+flags.DEFINE_integer("num_processes", None, "multi-host: how many processes take part")
+flags.DEFINE_integer("process_id", None, "multi-host: this process's index, 0 for the first")
 
 
 def _config():
@@ -36,6 +44,9 @@ def main(argv):
   if len(argv) > 1:
     raise SystemExit(f"error: unexpected arguments {argv[1:]}")
   config = _config()
+  if FLAGS.distributed or FLAGS.coordinator_address:
+    jax.distributed.initialize(coordinator_address=FLAGS.coordinator_address,
+                               num_processes=FLAGS.num_processes, process_id=FLAGS.process_id)
   jax.config.update("jax_compilation_cache_dir",  # a repeat compile then takes under 1 s
                     os.environ.get("JAX_COMPILATION_CACHE_DIR",
                                    os.path.expanduser("~/.cache/difficulty-sim/jax")))
@@ -44,7 +55,7 @@ def main(argv):
   except ValueError as error:  # a config or workdir refused before any compute
     print(f"error: {error}", file=sys.stderr)
     raise SystemExit(2) from None
-  if FLAGS.figures:
+  if FLAGS.figures and sharding.is_main_process():
     from figures import draw  # matplotlib only when figures are wanted
     for path in draw.draw_all(FLAGS.workdir):
       print(f"figure: {path}")

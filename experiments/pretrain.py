@@ -14,7 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import synth
-from experiments import checkpoint, loop, scoring
+from experiments import checkpoint, loop, scoring, sharding
 from experiments import train as engine
 from experiments.setup import (BASE_DATA, BASE_HELDOUT, BASE_INIT, Setup, band_id, key,
                                output_start)
@@ -44,8 +44,8 @@ def make_trainer(setup: Setup) -> engine.Trainer:
 
 
 def pretrain_bases(setup: Setup, workdir: str, test_set, evaluators):
-  """Pre-trains every base (or loads them); returns (stacked params, results rows).
-  `evaluators`: scoring.evaluators(setup)."""
+  """Pre-trains every base (or loads them); returns (stacked params as numpy, results rows).
+  `evaluators`: scoring.evaluators(setup); `test_set` on every device."""
   config, directory = setup.config, os.path.join(workdir, "bases")
   results_path = os.path.join(directory, "results.json")
   bases = base_identities(config)
@@ -53,8 +53,9 @@ def pretrain_bases(setup: Setup, workdir: str, test_set, evaluators):
     params, _ = checkpoint.load(directory)
     with open(results_path) as handle:
       saved = json.load(handle)
-    print(f"[pretrain] reusing {len(bases)} base model(s) from {directory}")
-    return jax.tree.map(jnp.asarray, params), saved
+    if sharding.is_main_process():
+      print(f"[pretrain] reusing {len(bases)} base model(s) from {directory}")
+    return params, saved
   p = config.pretrain
   trainer = make_trainer(setup)
   # A seed's initialisation is shared by every base name (a paired comparison of bases);
@@ -67,15 +68,19 @@ def pretrain_bases(setup: Setup, workdir: str, test_set, evaluators):
                       engine.band_source(*band))
       for _, band, seed in bases])
   state, losses, accuracies = loop.train_in_segments(
-      loop.grid_programs(trainer, setup.vmap_width, min(100, p.steps)), init, runs, p.steps,
-      loop.Progress("pretrain", p.steps), f"{len(bases)} base(s)")
+      loop.grid_programs(trainer, setup.vmap_width, min(100, p.steps), setup.mesh), init, runs,
+      p.steps, loop.Progress("pretrain", p.steps), f"{len(bases)} base(s)")
   heldout = scoring.stack_examples(
       [synth.make_dataset(key(config, BASE_HELDOUT, band_id(band), seed), setup.train_task, band,
                           config.evaluation.heldout_examples)
        for _, band, seed in bases], config.evaluation.batch_size)
   on_own, on_shared = evaluators
-  heldout_sums = on_own(state.params, heldout, np.zeros(len(bases), bool))
-  test_sums = on_shared(state.params, test_set)
+  mesh, count = setup.mesh, len(bases)
+  params, heldout_sums, test_sums, steps, diverged = sharding.gather(
+      (state.params,
+       on_own(state.params, sharding.put_runs(heldout, mesh),
+              sharding.put_runs(np.zeros(count, bool), mesh)),
+       on_shared(state.params, test_set), state.steps_taken, state.diverged), count)
   curves = loop.curve_points(losses, accuracies, config.evaluation.curve_every)
   outputs = []
   for i, (name, band, seed) in enumerate(bases):
@@ -84,9 +89,9 @@ def pretrain_bases(setup: Setup, workdir: str, test_set, evaluators):
     identity = dict(base=name, base_seed=seed, n=0, band_lo=band[0], band_hi=band[1],
                     seed=seed, loss="base")
     outputs.append(scoring.run_rows(setup, identity, r_train, r_train, test_sums, i,
-                                    state.steps_taken[i], state.diverged[i], curves[i]))
+                                    steps[i], diverged[i], curves[i]))
   saved = scoring.merge(outputs)
   os.makedirs(directory, exist_ok=True)
   checkpoint.write_atomically(results_path, json.dumps(saved, indent=1).encode())
-  checkpoint.save(directory, state.params, dict(bases=[list(b) for b in bases]))
-  return jax.tree.map(jnp.asarray, jax.device_get(state.params)), saved
+  checkpoint.save(directory, params, dict(bases=[list(b) for b in bases]))
+  return params, saved

@@ -6,8 +6,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import synth
-from experiments import evaluate
-from experiments import train as engine
+from experiments import evaluate, sharding
 from experiments.setup import TEST_SET, Setup, key
 
 RUN_COLUMNS = ("base", "base_seed", "n", "band_lo", "band_hi", "seed", "loss")
@@ -37,9 +36,11 @@ def stack_examples(sets, batch_size):
 
 
 def evaluators(setup: Setup):
-  """Jitted grid evaluators: (on each run's own sets, on one set shared by every run).
-  `on_own(params, examples, skip)` returns zero sums for the runs where `skip` is True
-  (computing nothing for them where runs are mapped one at a time)."""
+  """Jitted grid evaluators, each run on its device of `setup.mesh`: (on each run's own
+  sets, on one set shared by every run). `on_own(params, examples, skip)` returns zero sums
+  for the runs where `skip` is True (computing nothing for them where runs are mapped one
+  at a time). Arguments are placed with `sharding.put_runs` (shared sets: `put_replicated`);
+  results come back with `sharding.gather`."""
   evaluate_fn = evaluate.make_evaluate(setup.model, setup.config.evaluation.batch_size,
                                        setup.train_task.max_difficulty,
                                        setup.evaluation_output_start)
@@ -48,13 +49,8 @@ def evaluators(setup: Setup):
     nothing = lambda: jax.tree.map(jnp.zeros_like, jax.eval_shape(evaluate_fn, params, examples))
     return jax.lax.cond(skip, nothing, lambda: evaluate_fn(params, examples))
 
-  on_own = jax.jit(engine.over_runs(unless_skipped, setup.vmap_width))
-
-  @jax.jit
-  def on_shared(params, examples):
-    return engine.over_runs(lambda p: evaluate_fn(p, examples), setup.vmap_width)(params)
-
-  return on_own, on_shared
+  return (jax.jit(sharding.map_runs(unless_skipped, setup.mesh, setup.vmap_width)),
+          jax.jit(sharding.map_runs(evaluate_fn, setup.mesh, setup.vmap_width, shared=(1,))))
 
 
 def errors(sums) -> np.ndarray:

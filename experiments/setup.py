@@ -10,9 +10,11 @@ import math
 import numbers
 
 import jax
+from jax.sharding import Mesh
 import ml_collections
 
 import synth
+from experiments import sharding
 from experiments import train as engine
 from models import ModelConfig, Transformer
 
@@ -32,7 +34,8 @@ class Setup:
   test_task: synth.Task
   model: Transformer
   evaluation_output_start: int  # first position any scored answer token is predicted from
-  vmap_width: int | None  # runs per vectorised chunk (engine.over_runs); None: all
+  vmap_width: int | None  # runs per vectorised chunk on a device (engine.over_runs); None: all
+  mesh: Mesh  # every device of every host, the runs axis split over it (sharding.py)
 
 
 def key(config, *path: int) -> jax.Array:
@@ -175,12 +178,14 @@ def build(config: ml_collections.ConfigDict) -> Setup:
   for field in ("solved_accuracy", "learned_accuracy"):
     check_real(f"claims.{field}", claims[field], 0, 1, lo_open=True)
   check_int("execution.vmap_width", config.execution.vmap_width, 0)
+  check_int("execution.chunk_runs", config.execution.chunk_runs, 0)
 
   trained = [b[0] for b in bases.bands] + [b[0] for b in sweep.bands]
   evaluation_output_start = min(output_start(train_task, trained),
                                 output_start(test_task, evaluation.test_difficulties))
   vmap_width = config.execution.vmap_width or engine.default_vmap_width()
-  return Setup(config, train_task, test_task, model, evaluation_output_start, vmap_width)
+  return Setup(config, train_task, test_task, model, evaluation_output_start, vmap_width,
+               sharding.runs_mesh())
 
 
 def output_start(task: synth.Task, difficulties) -> int:

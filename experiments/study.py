@@ -4,9 +4,14 @@ MECHANISM.md).
 
 Stages write into the workdir and are skipped when already there, so an interrupted study
 continues where it stopped: `config.json` (the resolved config; a different one is refused),
-`bases/` (the pre-trained checkpoint and its scores), `groups/n=<n>.json` (every run of one
-budget n, trained as one program), then `runs.csv`, `slices.csv`, `curves.csv` and
-`claims.json`, assembled from those files.
+`bases/` (the pre-trained checkpoint and its scores), `groups/n=<n>/` (the rows of each
+chunk of runs of budget n, as it ends), `groups/n=<n>.json` (every run of budget n), then
+`runs.csv`, `slices.csv`, `curves.csv` and `claims.json`, assembled from those files.
+
+The `execution` fields (how runs are vectorised, chunked and spread over devices) change no
+result beyond float tolerance, so a study may resume with other values, or on other
+devices. On several hosts every process runs this, reading one shared workdir; only
+process 0 writes (`checkpoint.write_atomically`) and prints.
 """
 
 import csv
@@ -14,9 +19,11 @@ import io
 import json
 import os
 
+import jax
+from jax.experimental import multihost_utils
 import ml_collections
 
-from experiments import checkpoint, claims, finetune, loop, pretrain, results, scoring
+from experiments import checkpoint, claims, finetune, loop, pretrain, results, scoring, sharding
 from experiments.setup import build
 
 
@@ -37,12 +44,22 @@ def prepare_workdir(config, workdir: str) -> None:
   if os.path.exists(path):
     with open(path) as handle:
       previous = json.load(handle)
-    if previous != resolved:
+    if _results_fields(previous) != _results_fields(resolved):
       differing = sorted(_differences(previous, resolved))
       raise ValueError(f"workdir {workdir} holds results of a different config (fields "
                        f"{', '.join(differing)} differ); use another --workdir")
   else:
     _write_text(path, json.dumps(resolved, indent=2, sort_keys=True))
+  if jax.process_count() > 1:  # every host must read what process 0 writes
+    multihost_utils.sync_global_devices("config written")
+    if not os.path.exists(path):
+      raise ValueError(f"--workdir={workdir}: process {jax.process_index()} cannot see the "
+                       f"config process 0 wrote there; on several hosts the workdir must be "
+                       f"one shared filesystem")
+
+
+def _results_fields(config: dict) -> dict:
+  return {k: v for k, v in config.items() if k != "execution"}
 
 
 def _differences(a, b, prefix=""):
@@ -65,14 +82,14 @@ def run_study(config: ml_collections.ConfigDict, workdir: str) -> None:
   """Runs (or resumes) the whole study for `config` in `workdir`."""
   setup = build(config)
   prepare_workdir(config, workdir)
-  test_set = scoring.test_set(setup)
+  test_set = sharding.put_replicated(scoring.test_set(setup), setup.mesh)
   evaluators = scoring.evaluators(setup)
   base_params, base_rows = pretrain.pretrain_bases(setup, workdir, test_set, evaluators)
   programs = finetune.grid_programs(setup)
   groups_dir = os.path.join(workdir, "groups")
   os.makedirs(groups_dir, exist_ok=True)
   budgets = sorted(config.sweep.budgets)
-  group_steps = config.finetune.max_steps * len(programs)  # one pass per sequence width
+  group_steps = config.finetune.max_steps * finetune.passes(setup)
   progress = loop.Progress("finetune", group_steps * len(budgets),
                            eta_is_bound=True)  # a group ends once all its runs fit S
   outputs = [base_rows]
@@ -84,13 +101,15 @@ def run_study(config: ml_collections.ConfigDict, workdir: str) -> None:
       progress.advance(group_steps, f"n={n}: reused {path}", reused=True)
       continue
     group = finetune.finetune_group(setup, n, base_params, test_set, programs, evaluators,
-                                    progress)
+                                    progress, os.path.join(groups_dir, f"n={n}"))
     _write_text(path, json.dumps(group, indent=1))
     outputs.append(group)
   merged = scoring.merge(outputs)
   for name, columns in (("runs", scoring.RUNS_CSV_COLUMNS), ("slices", scoring.SLICES_CSV_COLUMNS),
                         ("curves", scoring.CURVES_CSV_COLUMNS)):
     _write_csv(os.path.join(workdir, f"{name}.csv"), columns, merged[name])
+  if not sharding.is_main_process():
+    return  # the files below are process 0's
   runs = results.read_csv(os.path.join(workdir, "runs.csv"))
   print(summary(runs))
   verdicts = claims.judge_workdir(workdir)

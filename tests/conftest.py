@@ -1,11 +1,28 @@
-"""Test-wide JAX settings: strict rank promotion and a persistent compilation cache."""
+"""Test-wide JAX settings (strict rank promotion, a persistent compilation cache) and the
+tiny study run once through the launcher, which several test modules read."""
 
 import os
+import subprocess
+import sys
 
 import jax
+import pytest
 
 jax.config.update("jax_numpy_rank_promotion", "raise")
 jax.config.update("jax_compilation_cache_dir",
                   os.environ.get("JAX_COMPILATION_CACHE_DIR",
                                  os.path.expanduser("~/.cache/difficulty-sim/jax")))
 jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.5)
+
+
+@pytest.fixture(scope="session")
+def launched(tmp_path_factory):
+  """The tiny study run once from the command line on one device, uninterrupted:
+  (workdir, stdout)."""
+  workdir = str(tmp_path_factory.mktemp("study"))
+  command = [sys.executable, "-m", "experiments.main", "--config=experiments/configs/tiny.py",
+             "--config.pretrain.steps=3", f"--workdir={workdir}"]
+  repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+  result = subprocess.run(command, capture_output=True, text=True, cwd=repo)
+  assert result.returncode == 0, result.stderr[-3000:]
+  return workdir, result.stdout

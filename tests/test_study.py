@@ -34,18 +34,6 @@ def tiny_config():
 
 
 @pytest.fixture(scope="module")
-def launched(tmp_path_factory):
-  """The tiny study run once from the command line, uninterrupted: (workdir, stdout)."""
-  workdir = str(tmp_path_factory.mktemp("study"))
-  command = [sys.executable, "-m", "experiments.main", "--config=experiments/configs/tiny.py",
-             "--config.pretrain.steps=3", f"--workdir={workdir}"]
-  repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-  result = subprocess.run(command, capture_output=True, text=True, cwd=repo)
-  assert result.returncode == 0, result.stderr[-3000:]
-  return workdir, result.stdout
-
-
-@pytest.fixture(scope="module")
 def finished(launched):
   return launched[0]
 
@@ -183,6 +171,8 @@ def test_workdir_of_another_config_is_refused(finished, tmp_path):
     ("claims.confidence", 0.4, r"config.claims.confidence: 0.4 is not allowed"),
     ("evaluation.curve_every", 0, r"config.evaluation.curve_every: 0 is not allowed"),
     ("task.options", dict(max_difficulty=3, layout="spiral"), r"config.task: layout='spiral'"),
+    ("execution.chunk_runs", -1, r"config.execution.chunk_runs: -1 is not allowed; allowed: an "
+     r"integer >= 0"),
 ])
 def test_bad_configs_fail_before_any_compute(tmp_path, field, value, message):
   config = tiny.get_config()

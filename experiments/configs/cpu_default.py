@@ -43,5 +43,6 @@ def get_config() -> ml_collections.ConfigDict:
       curve_every=5))  # curves.csv: one point per this many steps
   config.claims = ml_collections.ConfigDict(claims.DEFAULTS)
   config.execution = ml_collections.ConfigDict(dict(
-      vmap_width=0))  # runs vectorised together; 0: one on a CPU, all on an accelerator
+      vmap_width=0,  # runs vectorised together on a device; 0: one on a CPU, all elsewhere
+      chunk_runs=0))  # most runs of a group trained at once; 0: what device memory holds
   return config
