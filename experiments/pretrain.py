@@ -3,7 +3,8 @@
 Every base trains for exactly `pretrain.steps` steps on fresh samples of its band (cut to
 the width the widest base band needs), the learning rate decaying to zero at the end. No
 stopping rule reads the model's accuracy, so float noise can change a base's weights a
-little but never the step at which it stops.
+little but never the step at which it stops. The bases are split over the devices like
+fine-tuning runs, never chunked: a study has a handful.
 """
 
 import json
