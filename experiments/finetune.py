@@ -19,7 +19,7 @@ import jax
 import numpy as np
 
 import synth
-from experiments import checkpoint, loop, scoring, sharding
+from experiments import bounds, checkpoint, loop, scoring, sharding
 from experiments import train as engine
 from experiments.pretrain import base_identities
 from experiments.setup import (FINETUNE_DATA, HELDOUT_SET, TRAIN_SET, Setup, band_id, key,
@@ -122,9 +122,9 @@ def runs_per_chunk(setup: Setup, width: int) -> int:
   of every device's memory holds; a multiple of the device count either way.
 
   Per run, a device keeps (floats of 4 bytes; a token and its answer-mask bit 5 bytes):
-    parameters, gradient, two Adam moments and the update      5 x P x 4
-    the training-set buffer of `capacity` (largest n) rows      capacity x width x 5
-    S and the held-out set, padded to evaluation batches        (capacity + heldout + 2 eb) x width x 5
+    parameters, gradient, two Adam moments, the update   5 x P x 4
+    the training-set buffer of `capacity` (largest n)      capacity x width x 5
+    S and the held-out set, padded to evaluation batches   (capacity + heldout + 2 eb) x width x 5
   and, for each run it computes at the same moment (`vmap_width` of them; all when None),
   the larger of one training step's activations, kept for the backward pass,
     batch x width x (layers x (d_model x (9 + 2 mlp_ratio) + 2 heads x width) + 3 vocab) x 4,
@@ -205,7 +205,7 @@ def train_and_score(setup: Setup, n: int, group: Group, test_set, programs: loop
   on S, their held-out sets and the test set. Every host value goes to the devices once,
   explicitly, before the first step."""
   config, mesh, count = setup.config, setup.mesh, len(group.identities)
-  on_own, on_shared = evaluators
+  on_own, on_shared, perturbed = evaluators
   batch = config.evaluation.batch_size
   own_sets = [group.sets[r["seed"], _band(r)] for r in group.identities]
   train_sets = sharding.put_runs(scoring.stack_examples([s for s, _ in own_sets], batch), mesh)
@@ -226,8 +226,12 @@ def train_and_score(setup: Setup, n: int, group: Group, test_set, programs: loop
       (on_own(state.params, train_sets, every_run), on_own(state.params, heldout_sets, every_run),
        on_shared(state.params, test_set), state.steps_taken, state.diverged), count)
   curves = loop.curve_points(losses, accuracies, config.evaluation.curve_every)
-  return scoring.merge([
-      scoring.run_rows(setup, dict(identity, n=n), scoring.error(train_sums, i),
+  identities = [dict(identity, n=n) for identity in group.identities]
+  bound_rows = bounds.bound_rows(
+      setup, identities, state.params, sharding.put_runs(group.params, mesh), train_sets,
+      sharding.put_runs(group.runs.data_key, mesh), perturbed)
+  return scoring.merge([dict(runs=[], slices=[], curves=[], bounds=bound_rows)] + [
+      scoring.run_rows(setup, identity, scoring.error(train_sums, i),
                        scoring.error(heldout_sums, i), test_sums, i, steps[i], diverged[i],
                        curves[i])
-      for i, identity in enumerate(group.identities)])
+      for i, identity in enumerate(identities)])

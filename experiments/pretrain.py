@@ -75,13 +75,12 @@ def pretrain_bases(setup: Setup, workdir: str, test_set, evaluators):
       [synth.make_dataset(key(config, BASE_HELDOUT, band_id(band), seed), setup.train_task, band,
                           config.evaluation.heldout_examples)
        for _, band, seed in bases], config.evaluation.batch_size)
-  on_own, on_shared = evaluators
   mesh, count = setup.mesh, len(bases)
   params, heldout_sums, test_sums, steps, diverged = sharding.gather(
       (state.params,
-       on_own(state.params, sharding.put_runs(heldout, mesh),
-              sharding.put_runs(np.zeros(count, bool), mesh)),
-       on_shared(state.params, test_set), state.steps_taken, state.diverged), count)
+       evaluators.on_own(state.params, sharding.put_runs(heldout, mesh),
+                         sharding.put_runs(np.zeros(count, bool), mesh)),
+       evaluators.on_shared(state.params, test_set), state.steps_taken, state.diverged), count)
   curves = loop.curve_points(losses, accuracies, config.evaluation.curve_every)
   outputs = []
   for i, (name, band, seed) in enumerate(bases):

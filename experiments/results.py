@@ -10,14 +10,15 @@ from typing import Iterable
 import numpy as np
 
 _INTEGER = ("n", "band_lo", "band_hi", "seed", "base_seed", "steps", "test_difficulty",
-            "examples", "step")
+            "examples", "step", "draws")
 _FLOAT = ("R_S", "R_train", "R_test", "G_gen", "G_ext", "error", "token_accuracy", "loss_value",
-          "batch_exact_match")
+          "batch_exact_match", "sigma", "KL", "R_S_Q", "R_S_Q_upper", "complexity", "TV", "bound",
+          "bound_sqrt")
 _BOOLEAN = ("diverged", "fitted")
 
 
 def read_csv(path: str) -> list[dict]:
-  """Rows of runs.csv, slices.csv or curves.csv with numbers and booleans typed."""
+  """Rows of runs.csv, slices.csv, curves.csv or bounds.csv, numbers and booleans typed."""
   if not os.path.exists(path):
     raise FileNotFoundError(f"no results file {path}: run the study first")
   with open(path, newline="") as handle:

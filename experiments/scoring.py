@@ -1,12 +1,14 @@
 """Scoring a grid of trained runs: the test set, the grid evaluators, and the results rows
-(runs.csv, slices.csv, curves.csv) of each run, keyed by the run's identity."""
+(runs.csv, slices.csv, curves.csv, bounds.csv) of each run, keyed by the run's identity."""
+
+from typing import Callable, NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 import synth
-from experiments import evaluate, sharding
+from experiments import bounds, evaluate, sharding
 from experiments.setup import TEST_SET, Setup, key
 
 RUN_COLUMNS = ("base", "base_seed", "n", "band_lo", "band_hi", "seed", "loss")
@@ -15,6 +17,7 @@ RUNS_CSV_COLUMNS = RUN_COLUMNS + ("steps", "R_S", "R_train", "R_test", "G_gen", 
 SLICES_CSV_COLUMNS = RUN_COLUMNS + ("test_difficulty", "error", "token_accuracy", "loss_value",
                                     "examples")
 CURVES_CSV_COLUMNS = RUN_COLUMNS + ("step", "loss_value", "batch_exact_match")  # `loss` is SFT/DFT
+BOUNDS_CSV_COLUMNS = RUN_COLUMNS + bounds.BOUNDS_CSV_COLUMNS
 
 
 def test_set(setup: Setup):
@@ -35,12 +38,21 @@ def stack_examples(sets, batch_size):
                       *[evaluate.pad_to_batches(s, batch_size) for s in sets])
 
 
-def evaluators(setup: Setup):
-  """Jitted grid evaluators, each run on its device of `setup.mesh`: (on each run's own
-  sets, on one set shared by every run). `on_own(params, examples, skip)` returns zero sums
-  for the runs where `skip` is True (computing nothing for them where runs are mapped one
-  at a time). Arguments are placed with `sharding.put_runs` (shared sets: `put_replicated`);
-  results come back with `sharding.gather`."""
+class Evaluators(NamedTuple):
+  """A study's jitted grid evaluators, each run on its device of `setup.mesh`; arguments are
+  placed with `sharding.put_runs` (shared sets: `put_replicated`), results come back with
+  `sharding.gather`.
+    on_own(params, examples, skip): sums on each run's own sets, zero for the runs where
+      `skip` is True (computing nothing for them where runs are mapped one at a time);
+    on_shared(params, examples): sums on one set shared by every run;
+    perturbed: bounds.perturbed_errors, the Monte-Carlo part of the PAC-Bayes bound."""
+
+  on_own: Callable
+  on_shared: Callable
+  perturbed: Callable
+
+
+def evaluators(setup: Setup) -> Evaluators:
   evaluate_fn = evaluate.make_evaluate(setup.model, setup.config.evaluation.batch_size,
                                        setup.train_task.max_difficulty,
                                        setup.evaluation_output_start)
@@ -49,8 +61,10 @@ def evaluators(setup: Setup):
     nothing = lambda: jax.tree.map(jnp.zeros_like, jax.eval_shape(evaluate_fn, params, examples))
     return jax.lax.cond(skip, nothing, lambda: evaluate_fn(params, examples))
 
-  return (jax.jit(sharding.map_runs(unless_skipped, setup.mesh, setup.vmap_width)),
-          jax.jit(sharding.map_runs(evaluate_fn, setup.mesh, setup.vmap_width, shared=(1,))))
+  return Evaluators(
+      jax.jit(sharding.map_runs(unless_skipped, setup.mesh, setup.vmap_width)),
+      jax.jit(sharding.map_runs(evaluate_fn, setup.mesh, setup.vmap_width, shared=(1,))),
+      bounds.perturbed_errors(setup))
 
 
 def errors(sums) -> np.ndarray:
@@ -83,6 +97,7 @@ def run_rows(setup: Setup, identity: dict, r_s: float, r_train: float, test_sums
 
 
 def merge(outputs) -> dict:
-  """Concatenates the rows of several outputs of `run_rows` (or of merged ones)."""
-  return {name: [row for output in outputs for row in output[name]]
-          for name in ("runs", "slices", "curves")}
+  """Concatenates the rows of several outputs of `run_rows` (or of merged ones, or of
+  chunks with their `bounds` rows); a kind of row an output lacks counts as none."""
+  return {name: [row for output in outputs for row in output.get(name, [])]
+          for name in ("runs", "slices", "curves", "bounds")}

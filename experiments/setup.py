@@ -177,6 +177,14 @@ def build(config: ml_collections.ConfigDict) -> Setup:
     check_real(f"claims.{field}", claims[field], 0, 1)
   for field in ("solved_accuracy", "learned_accuracy"):
     check_real(f"claims.{field}", claims[field], 0, 1, lo_open=True)
+  b = config.bounds
+  check_values("bounds.sigmas", b.sigmas, lambda f, v: check_real(f, v, 0, 10, lo_open=True))
+  if list(b.sigmas) != sorted(b.sigmas):
+    fail("bounds.sigmas", f"{tuple(b.sigmas)} is not allowed; allowed: ascending values")
+  check_int("bounds.selection_draws", b.selection_draws, 1, 1000)
+  check_int("bounds.draws", b.draws, 1, 100000)
+  check_real("bounds.tolerance", b.tolerance, 0, 1)
+  check_real("bounds.delta", b.delta, 0, 1, lo_open=True, hi_open=True)
   check_int("execution.vmap_width", config.execution.vmap_width, 0)
   check_int("execution.chunk_runs", config.execution.chunk_runs, 0)
 

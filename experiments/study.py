@@ -6,7 +6,8 @@ Stages write into the workdir and are skipped when already there, so an interrup
 continues where it stopped: `config.json` (the resolved config; a different one is refused),
 `bases/` (the pre-trained checkpoint and its scores), `groups/n=<n>/` (the rows of each
 chunk of runs of budget n, as it ends), `groups/n=<n>.json` (every run of budget n), then
-`runs.csv`, `slices.csv`, `curves.csv` and `claims.json`, assembled from those files.
+`runs.csv`, `slices.csv`, `curves.csv`, `bounds.csv` and `claims.json`, assembled from
+those files.
 
 The `execution` fields (how runs are vectorised, chunked and spread over devices) change no
 result beyond float tolerance, so a study may resume with other values, or on other
@@ -106,7 +107,8 @@ def run_study(config: ml_collections.ConfigDict, workdir: str) -> None:
     outputs.append(group)
   merged = scoring.merge(outputs)
   for name, columns in (("runs", scoring.RUNS_CSV_COLUMNS), ("slices", scoring.SLICES_CSV_COLUMNS),
-                        ("curves", scoring.CURVES_CSV_COLUMNS)):
+                        ("curves", scoring.CURVES_CSV_COLUMNS),
+                        ("bounds", scoring.BOUNDS_CSV_COLUMNS)):
     _write_csv(os.path.join(workdir, f"{name}.csv"), columns, merged[name])
   if not sharding.is_main_process():
     return  # the files below are process 0's

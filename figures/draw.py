@@ -1,6 +1,6 @@
 """The mechanism figures of a study, drawn from its results files only (runs.csv,
-slices.csv, curves.csv). Every statistic is a mean over replicates (base seed x data seed)
-and shows their spread. A figure whose runs the study did not include (a second base, DFT
+slices.csv, curves.csv, and bounds.csv where the study has one). Every statistic is a mean
+over replicates (base seed x data seed) and shows their spread. A figure whose runs the study did not include (a second base, DFT
 runs) is not drawn; the list of drawn files says which exist.
 """
 
@@ -98,15 +98,43 @@ def optimum_and_gaps(runs, base, loss, path):
   _budget_ticks(axes[0], budgets)
   axes[0].legend(fontsize=8)
   for ax, gap in zip(axes[1:], ("G_gen", "G_ext")):
-    _, _, mean, spread = _grid(rows, gap)
-    for i, n in enumerate(budgets):
-      ax.errorbar(np.arange(len(bands)) + 0.04 * (i - len(budgets) / 2), mean[i], spread[i],
-                  marker="o", capsize=2, label=f"n={n}")
-    _band_axis(ax, bands)
+    _lines_by_budget(ax, rows, gap)
     ax.set(ylabel=gap, title=f"{gap} against band (mean ± sd)")
     ax.axhline(0, color="black", lw=0.5)
-    ax.legend(fontsize=7)
   fig.suptitle(f"base '{base}', {loss}")
+  return _save(fig, path)
+
+
+def _lines_by_budget(ax, rows, value):
+  """`value` against band, one line per n: mean ± sd over replicates."""
+  budgets, bands, mean, spread = _grid(rows, value)
+  for i, n in enumerate(budgets):
+    ax.errorbar(np.arange(len(bands)) + 0.04 * (i - len(budgets) / 2), mean[i], spread[i],
+                marker="o", capsize=2, label=f"n={n}")
+  _band_axis(ax, bands)
+  ax.legend(fontsize=7)
+
+
+def bound_terms(runs, bounds, base, loss, path):
+  """Figure 7: the PAC-Bayes bound's terms against band for each n (bounds.csv): KL(Q||P),
+  TV(D_test, D_train), and the bound with its part on R_train(Q) (bound - TV); above 1 it
+  says nothing (vacuous). Runs that diverged are left out, as everywhere."""
+  diverged = {results.identity_text(r): r["diverged"] for r in runs}
+  rows = [dict(r, bound_on_R_train=r["bound"] - r["TV"],
+               diverged=diverged[results.identity_text(r)])
+          for r in results.select(bounds, base=base, loss=loss)]
+  fig, axes = plt.subplots(1, 4, figsize=(19, 4.2))
+  for ax, value, title in zip(axes, ("KL", "TV", "bound_on_R_train", "bound"), (
+      "KL(Q || P) at the chosen sigma", "TV(D_test, D_train), exact",
+      "bound on R_train(Q)", "bound on R_test(Q)")):
+    _lines_by_budget(ax, rows, value)
+    ax.set(ylabel=value, title=title)
+    if value.startswith("bound"):
+      ax.axhline(1, color="black", lw=0.5, ls="--")
+  axes[0].set_yscale("log")
+  axes[1].set_ylim(0, 1.05)  # on its own scale a flat TV would look like a trend
+  fig.suptitle(f"PAC-Bayes bound, base '{base}', {loss} (dashed: 1, above which the bound is "
+               "vacuous)")
   return _save(fig, path)
 
 
@@ -247,6 +275,10 @@ def draw_all(workdir: str, out_dir: str | None = None) -> list[str]:
       drawn.append(sft_vs_dft(runs, base, os.path.join(out_dir, f"5_sft_vs_dft{suffix}.png")))
     drawn.append(learning_curves(runs, curves, base, main_loss,
                                  os.path.join(out_dir, f"6_curves{suffix}.png")))
+    if os.path.exists(os.path.join(workdir, "bounds.csv")):
+      bounds = results.read_csv(os.path.join(workdir, "bounds.csv"))
+      drawn.append(bound_terms(runs, bounds, base, main_loss,
+                               os.path.join(out_dir, f"7_bound{suffix}.png")))
   if len(bases) > 1:
     drawn.append(bases_compared(runs, main_loss, os.path.join(out_dir, "4_bases.png")))
   return [path for path in drawn if path]

@@ -4,6 +4,7 @@
 from synth.addition import Addition
 from synth.datasets import cut_to_width, drawable, make_dataset, make_mixture_dataset, sample_batch
 from synth.graph_arithmetic import GraphArithmetic
+from synth.laws import total_variation, uniform_weights
 from synth.task import Example, Task, Vocabulary
 
 TASKS = {task.name: task for task in (Addition, GraphArithmetic)}

@@ -5,7 +5,7 @@ no final carry), so an answer's length is fixed by the layout, never by the valu
 """
 
 import dataclasses
-from typing import ClassVar, Sequence
+from typing import ClassVar, Mapping, Sequence
 
 import jax
 import jax.numpy as jnp
@@ -149,6 +149,32 @@ class Addition(Task):
     if self.layout == "variable":  # written widths differ, so the sets are disjoint
       return sum(10 ** (2 * d) for d in difficulties)
     return 10 ** (2 * difficulties[-1])  # fixed layout: each set contains the smaller ones
+
+
+  def law_family(self) -> tuple:
+    """Additions that write numbers alike; the operand sampling may differ."""
+    return (self.name, self.max_difficulty, self.layout, self.digit_order)
+
+  def law_classes(self, weights: Mapping[int, float]) -> dict[tuple, float]:
+    """Classes by the digit counts (i, j) of the two operands (0 counts one digit), and by
+    the written width d too in the variable layout: within one, both samplings draw every
+    operand pair equally often. The fixed layout writes a pair the same way whichever
+    difficulty drew it, so its classes gather every difficulty."""
+    classes = {}
+    for d, weight in weights.items():
+      lengths = self._digit_count_law(d)
+      for i, p_i in lengths.items():
+        for j, p_j in lengths.items():
+          key = (i, j) if self.layout == "fixed" else (d, i, j)
+          classes[key] = classes.get(key, 0.0) + weight * p_i * p_j
+    return {k: v for k, v in classes.items() if v > 0}
+
+  def _digit_count_law(self, difficulty: int) -> dict[int, float]:
+    """{digit count: probability} of one operand drawn at this difficulty."""
+    if self.operand_sampling == "exact":
+      return {difficulty: 1.0}
+    numbers = lambda i: 10 if i == 1 else 9 * 10 ** (i - 1)  # with exactly i digits
+    return {i: numbers(i) / 10 ** difficulty for i in range(1, difficulty + 1)}
 
 
 def _single(token_id: int, row_width: int) -> jax.Array:

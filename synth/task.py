@@ -7,7 +7,7 @@ to the same width, `task.sequence_width()`, set by the task's `max_difficulty`.
 
 import abc
 import dataclasses
-from typing import NamedTuple, Sequence
+from typing import Hashable, Mapping, NamedTuple, Sequence
 
 import jax
 import jax.numpy as jnp
@@ -119,6 +119,18 @@ class Task(abc.ABC):
   def num_distinct(self, difficulties: Sequence[int]) -> int:
     """How many distinct token sequences the given difficulties hold together (or a lower
     bound where the count is astronomically large)."""
+
+  def law_family(self) -> Hashable:
+    """Tasks of one family draw alike within each class of `law_classes`, so the laws of
+    their examples can be compared class by class. Default: the same task, same options."""
+    return self
+
+  def law_classes(self, weights: Mapping[int, float]) -> dict[Hashable, float]:
+    """The law of the token sequences drawn with these difficulty weights, as the
+    probability of each class of a partition within which every task of the family draws
+    alike. Default: the classes are the difficulties, for a task whose text reveals its
+    difficulty (`difficulty_of`) and that draws each difficulty one way."""
+    return {d: float(w) for d, w in weights.items() if w > 0}
 
   def check_difficulty(self, difficulty, name: str = "difficulty") -> None:
     check_int_range(name, difficulty, self.min_difficulty, self.max_difficulty)

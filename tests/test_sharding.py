@@ -1,8 +1,9 @@
 """The runs axis over several devices and hosts. A process's device count is fixed when JAX
 starts, so the multi-device runs are subprocesses: two processes of three forced CPU
 devices each, joined by `jax.distributed`, run the tiny study through the launcher. Their
-results must equal the one-device launcher run's (`launched`, conftest.py) within float
-tolerance, though 4 bases and 32 runs per budget divide neither 6 devices nor 6-run chunks."""
+results (bounds included) must equal the one-device launcher run's (`launched`,
+conftest.py) within float tolerance, though 4 bases and 32 runs per budget divide neither
+6 devices nor 6-run chunks."""
 
 import dataclasses
 import os
@@ -70,7 +71,7 @@ def two_hosts(tmp_path_factory):
 
 def assert_same_results(workdir, reference):
   """Every results file holds the same rows; numbers agree within float tolerance."""
-  for name in ("runs.csv", "slices.csv", "curves.csv"):
+  for name in ("runs.csv", "slices.csv", "curves.csv", "bounds.csv"):
     mine = results.read_csv(os.path.join(workdir, name))
     theirs = results.read_csv(os.path.join(reference, name))
     assert len(mine) == len(theirs) > 0
@@ -93,7 +94,7 @@ def test_only_process_0_writes_and_prints(two_hosts):
   for name in ("config.json", "bases/params.msgpack", "groups/n=16.json", "runs.csv",
                "claims.json"):
     assert name in writes[0]
-  assert "d*(n)" in stdouts[0] and stdouts[0].count("figure: ") == 11
+  assert "d*(n)" in stdouts[0] and stdouts[0].count("figure: ") == 13
   assert "d*(n)" not in stdouts[1] and "figure: " not in stdouts[1]
   assert "[finetune]" not in stdouts[1]
 
@@ -148,7 +149,7 @@ def test_training_and_scoring_send_nothing_to_the_devices_implicitly():
     rows = finetune.train_and_score(built, 8, group, test_set, programs[group.width],
                                     evaluators, loop.Progress("test", 2))
     with pytest.raises(Exception, match="host-to-device"):
-      evaluators[1](sharding.put_runs(group.params, built.mesh), scoring.test_set(built))
+      evaluators.on_shared(sharding.put_runs(group.params, built.mesh), scoring.test_set(built))
   assert len(rows["runs"]) == len(group.identities)
 
 

@@ -43,8 +43,8 @@ def test_launcher_prints_the_summary_claims_and_draws_the_figures(launched):
   assert "d*(n): the band with the lowest mean R_test over base seeds x data seeds" in stdout
   assert "base weak, loss dft:" in stdout and "n=    16: d*=" in stdout
   assert "C1    strong" in stdout and "C7    strong" in stdout  # the claims table
-  assert stdout.count("figure: ") == 11  # 5 per base, 1 comparing them
-  assert len(os.listdir(os.path.join(workdir, "figures"))) == 11
+  assert stdout.count("figure: ") == 13  # 6 per base, 1 comparing them
+  assert len(os.listdir(os.path.join(workdir, "figures"))) == 13
   with open(os.path.join(workdir, "config.json")) as handle:
     assert '"steps": 3' in handle.read()  # the command-line override reached the study
   with open(os.path.join(workdir, "claims.json")) as handle:
@@ -126,7 +126,7 @@ def test_interrupted_study_resumes_without_recomputing(finished, tmp_path, monke
   assert not os.path.exists(os.path.join(workdir, "groups", "n=16.json"))
   study.run_study(tiny_config(), workdir)
   assert calls == [16, 16]  # the bases and n=8 are read back, not trained again
-  for name in ("runs.csv", "slices.csv", "curves.csv", "claims.json"):
+  for name in ("runs.csv", "slices.csv", "curves.csv", "bounds.csv", "claims.json"):
     assert read(os.path.join(workdir, name)) == read(os.path.join(finished, name))
 
 
@@ -173,6 +173,13 @@ def test_workdir_of_another_config_is_refused(finished, tmp_path):
     ("task.options", dict(max_difficulty=3, layout="spiral"), r"config.task: layout='spiral'"),
     ("execution.chunk_runs", -1, r"config.execution.chunk_runs: -1 is not allowed; allowed: an "
      r"integer >= 0"),
+    ("bounds.sigmas", (0.1, 0.01), r"config.bounds.sigmas: \(0.1, 0.01\) is not allowed; "
+     r"allowed: ascending values"),
+    ("bounds.sigmas", (0.0, 0.1), r"config.bounds.sigmas: 0.0 is not allowed; allowed: a finite "
+     r"number in \(0, 10\]"),
+    ("bounds.draws", 0, r"config.bounds.draws: 0 is not allowed; allowed: an integer in "
+     r"\[1, 100000\]"),
+    ("bounds.delta", 1.0, r"config.bounds.delta: 1.0 is not allowed"),
 ])
 def test_bad_configs_fail_before_any_compute(tmp_path, field, value, message):
   config = tiny.get_config()

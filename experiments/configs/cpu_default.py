@@ -42,6 +42,12 @@ def get_config() -> ml_collections.ConfigDict:
       heldout_examples=256, batch_size=256,
       curve_every=5))  # curves.csv: one point per this many steps
   config.claims = ml_collections.ConfigDict(claims.DEFAULTS)
+  config.bounds = ml_collections.ConfigDict(dict(  # the PAC-Bayes bound of each run
+      sigmas=(0.001, 0.002, 0.005, 0.01, 0.02, 0.05),  # the prior's scales, ascending
+      selection_draws=1,  # parameter draws per sigma to choose it
+      tolerance=0.05,  # the largest sigma whose error on S is within this of the run's
+      draws=8,  # parameter draws estimating Q's error on S at the chosen sigma
+      delta=0.05))  # the bound holds with probability 1 - delta
   config.execution = ml_collections.ConfigDict(dict(
       vmap_width=0,  # runs vectorised together on a device; 0: one on a CPU, all elsewhere
       chunk_runs=0))  # most runs of a group trained at once; 0: what device memory holds

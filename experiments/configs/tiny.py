@@ -19,4 +19,5 @@ def get_config() -> ml_collections.ConfigDict:
   config.evaluation.update(test_difficulties=(1, 2, 3), examples_per_difficulty=16,
                            heldout_examples=16, batch_size=16, curve_every=1)
   config.claims.update(resamples=200)
+  config.bounds.update(sigmas=(0.01, 0.1), selection_draws=1, draws=2)
   return config

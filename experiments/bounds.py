@@ -1,0 +1,79 @@
+"""The PAC-Bayes bound of every fine-tuned run (terms in pac_bayes.py), computed on the
+devices right after a chunk is scored, while its fine-tuned parameters are there.
+
+For each run: the squared distance from its base; the error on S of parameters drawn
+from N(theta, sigma^2 I) at each sigma of `bounds.sigmas` (`bounds.selection_draws` draws
+each); sigma = the largest whose error stays within `bounds.tolerance` of the undisturbed
+run's (the smallest if none does); then Q's error on S from `bounds.draws` fresh draws at
+that sigma. Errors here are plain means over S's examples, the empirical risk the bound
+is about.
+"""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import synth
+from experiments import evaluate, pac_bayes, sharding
+from experiments.setup import Setup
+
+BOUNDS_CSV_COLUMNS = ("sigma", "KL", "draws", "R_S_Q", "R_S_Q_upper", "complexity", "TV",
+                      "bound", "bound_sqrt")
+_SELECTION, _FINAL = 0, 1  # streams of a run's draws
+
+
+def perturbed_errors(setup: Setup):
+  """A jitted grid function (params, base params, S, key) -> (squared distance, index of
+  the chosen sigma, Q's mean error on S over `bounds.draws` draws), each run on its device."""
+  b = setup.config.bounds
+  sigmas = jnp.asarray(b.sigmas, jnp.float32)
+  evaluate_fn = evaluate.make_evaluate(setup.model, setup.config.evaluation.batch_size,
+                                       setup.train_task.max_difficulty,
+                                       setup.evaluation_output_start)
+
+  def one_run(params, base_params, examples, key):
+    squared_distance = sum(jnp.sum(jnp.square(q - p)) for q, p in
+                           zip(jax.tree.leaves(params), jax.tree.leaves(base_params)))
+
+    def error(sigma, draw_key):
+      leaves, tree = jax.tree.flatten(params)
+      noises = [jax.random.normal(k, x.shape, x.dtype)
+                for k, x in zip(jax.random.split(draw_key, len(leaves)), leaves)]
+      sums = evaluate_fn(jax.tree.unflatten(tree, [x + sigma * e for x, e in zip(leaves, noises)]),
+                         examples)
+      return sums.errors[1:].sum() / jnp.maximum(sums.examples[1:].sum(), 1)
+
+    def mean_error(sigma, stream, draws):
+      keys = jax.random.split(jax.random.fold_in(key, stream), draws)
+      return jax.lax.map(lambda k: error(sigma, k), keys).mean()
+
+    undisturbed = error(0.0, key)
+    selection = jax.lax.map(
+        lambda s: mean_error(s, _SELECTION, b.selection_draws), sigmas)
+    within = selection <= undisturbed + b.tolerance
+    index = jnp.max(jnp.where(within, jnp.arange(len(b.sigmas)), 0))  # 0 where none is
+    return squared_distance, index, mean_error(sigmas[index], _FINAL, b.draws)
+
+  return jax.jit(sharding.map_runs(one_run, setup.mesh, setup.vmap_width))
+
+
+def bound_rows(setup: Setup, identities, params, base_params, train_sets, keys,
+               perturbed) -> list[dict]:
+  """bounds.csv rows of a chunk's runs: identity columns, then BOUNDS_CSV_COLUMNS.
+  `params` on the devices; `base_params`, `train_sets` and `keys` placed with put_runs;
+  `perturbed`: perturbed_errors(setup)."""
+  b, config = setup.config.bounds, setup.config
+  squared, index, r_s_q = sharding.gather(perturbed(params, base_params, train_sets, keys),
+                                          len(identities))
+  sigma = np.asarray(b.sigmas)[index]
+  test_weights = synth.uniform_weights(config.evaluation.test_difficulties)
+  tv = np.array([synth.total_variation(
+      setup.test_task, test_weights, setup.train_task,
+      synth.uniform_weights(range(r["band_lo"], r["band_hi"] + 1))) for r in identities])
+  kl = pac_bayes.isotropic_gaussian_kl(squared, sigma)
+  terms = pac_bayes.bound_terms(r_s_q, b.draws, kl, [r["n"] for r in identities], tv,
+                                len(b.sigmas), b.delta)
+  terms.update(sigma=sigma, KL=kl, draws=np.full(len(identities), b.draws))
+  return [dict(identity, **{c: np.broadcast_to(terms[c], index.shape)[i].item()
+                            for c in BOUNDS_CSV_COLUMNS})
+          for i, identity in enumerate(identities)]
