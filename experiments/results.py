@@ -10,15 +10,17 @@ from typing import Iterable
 import numpy as np
 
 _INTEGER = ("n", "band_lo", "band_hi", "seed", "base_seed", "steps", "test_difficulty",
-            "examples", "step", "draws")
+            "examples", "step", "draws", "replicates_right_fitted", "replicates")
 _FLOAT = ("R_S", "R_train", "R_test", "G_gen", "G_ext", "error", "token_accuracy", "loss_value",
           "batch_exact_match", "sigma", "KL", "R_S_Q", "R_S_Q_upper", "complexity", "TV", "bound",
-          "bound_sqrt")
+          "bound_sqrt", "measured", "bound_argmin", "measured_model", "fitted_model",
+          "persistence")
 _BOOLEAN = ("diverged", "fitted")
 
 
 def read_csv(path: str) -> list[dict]:
-  """Rows of runs.csv, slices.csv, curves.csv or bounds.csv, numbers and booleans typed."""
+  """Rows of a study's CSV files (runs, slices, curves, bounds, prediction), numbers and
+  booleans typed."""
   if not os.path.exists(path):
     raise FileNotFoundError(f"no results file {path}: run the study first")
   with open(path, newline="") as handle:
@@ -28,7 +30,7 @@ def read_csv(path: str) -> list[dict]:
       if key in _INTEGER:
         row[key] = int(row[key])
       elif key in _FLOAT:
-        row[key] = float(row[key])
+        row[key] = float(row[key]) if row[key] != "" else float("nan")  # "": not computed
       elif key in _BOOLEAN:
         row[key] = row[key] == "True"
   return rows

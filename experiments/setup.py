@@ -185,6 +185,11 @@ def build(config: ml_collections.ConfigDict) -> Setup:
   check_int("bounds.draws", b.draws, 1, 100000)
   check_real("bounds.tolerance", b.tolerance, 0, 1)
   check_real("bounds.delta", b.delta, 0, 1, lo_open=True, hi_open=True)
+  fit_budgets = config.prediction.fit_budgets
+  if fit_budgets != 0 and not (_is_int(fit_budgets) and 2 <= fit_budgets < len(sweep.budgets)):
+    fail("prediction.fit_budgets", f"{fit_budgets!r} is not allowed; allowed: 0 (no "
+         f"prediction) or an integer from 2 to {len(sweep.budgets) - 1}, leaving at least one "
+         f"of the {len(sweep.budgets)} budgets to predict")
   check_int("execution.vmap_width", config.execution.vmap_width, 0)
   check_int("execution.chunk_runs", config.execution.chunk_runs, 0)
 

@@ -6,8 +6,8 @@ Stages write into the workdir and are skipped when already there, so an interrup
 continues where it stopped: `config.json` (the resolved config; a different one is refused),
 `bases/` (the pre-trained checkpoint and its scores), `groups/n=<n>/` (the rows of each
 chunk of runs of budget n, as it ends), `groups/n=<n>.json` (every run of budget n), then
-`runs.csv`, `slices.csv`, `curves.csv`, `bounds.csv` and `claims.json`, assembled from
-those files.
+`runs.csv`, `slices.csv`, `curves.csv`, `bounds.csv`, `claims.json` and `prediction.csv`,
+assembled from those files.
 
 The `execution` fields (how runs are vectorised, chunked and spread over devices) change no
 result beyond float tolerance, so a study may resume with other values, or on other
@@ -24,7 +24,8 @@ import jax
 from jax.experimental import multihost_utils
 import ml_collections
 
-from experiments import checkpoint, claims, finetune, loop, pretrain, results, scoring, sharding
+from experiments import (checkpoint, claims, finetune, loop, predict, pretrain, results, scoring,
+                         sharding)
 from experiments.setup import build
 
 
@@ -116,6 +117,8 @@ def run_study(config: ml_collections.ConfigDict, workdir: str) -> None:
   print(summary(runs))
   verdicts = claims.judge_workdir(workdir)
   print(claims.table(verdicts))
+  if config.prediction.fit_budgets:
+    print(predict.summary(predict.predict_workdir(workdir, config.prediction.fit_budgets)))
 
 
 def summary(runs: list[dict]) -> str:

@@ -1,7 +1,8 @@
 """The mechanism figures of a study, drawn from its results files only (runs.csv,
-slices.csv, curves.csv, and bounds.csv where the study has one). Every statistic is a mean
-over replicates (base seed x data seed) and shows their spread. A figure whose runs the study did not include (a second base, DFT
-runs) is not drawn; the list of drawn files says which exist.
+slices.csv, curves.csv; bounds.csv and prediction.csv where the study has them). Every
+statistic is a mean over replicates (base seed x data seed) and shows their spread. A
+figure whose runs the study did not include (a second base, DFT runs) is not drawn; the
+list of drawn files says which exist.
 """
 
 import os
@@ -245,6 +246,37 @@ def learning_curves(runs, curves, base, loss, path):
   return _save(fig, path)
 
 
+def prediction(runs, predicted, base, loss, path):
+  """Figure 8: d*(n) measured (each replicate's best in grey), the two-gap model's
+  predictions fitted on the budgets left of the dashed line, and the bound's argmin."""
+  rows = results.select(predicted, base=base, loss=loss)
+  budgets = [r["n"] for r in rows]
+  fig, ax = plt.subplots(figsize=(7, 4.2))
+  rng = np.random.default_rng(0)  # jitter only
+  optimal = results.optimal_bands(results.select(runs, base=base, loss=loss))
+  for n in budgets:
+    picks = np.array([(b[0] + b[1]) / 2 for b in optimal[n][1]])
+    ax.scatter(n * np.exp(rng.uniform(-0.06, 0.06, len(picks))),
+               picks + rng.uniform(-0.1, 0.1, len(picks)), color="gray", alpha=0.5, s=12,
+               label="each replicate's best" if n == budgets[0] else None)
+  for key, style, label in (("measured", "o-", "measured d* (mean over replicates)"),
+                            ("fitted_model", "s--", "two-gap model, fitted curves"),
+                            ("measured_model", "^:", "two-gap model, measured KL and TV"),
+                            ("bound_argmin", "v:", "argmin of the PAC-Bayes bound")):
+    values = [r[key] for r in rows]
+    if np.isfinite(values).any():
+      ax.plot(budgets, values, style, label=label, lw=2 if key == "measured" else 1.2)
+  fitted = [r["n"] for r in rows if r["split"] == "fit"]
+  ax.axvline(np.sqrt(fitted[-1] * budgets[len(fitted)]), color="black", ls="--", lw=0.8)
+  ax.text(fitted[-1], ax.get_ylim()[1], "fit ", ha="right", va="top", fontsize=8)
+  ax.text(budgets[len(fitted)], ax.get_ylim()[1], " held out", ha="left", va="top", fontsize=8)
+  ax.set(xscale="log", xlabel="budget n", ylabel="training difficulty (band midpoint)",
+         title=f"predicting d*(n), base '{base}', {loss}")
+  _budget_ticks(ax, budgets)
+  ax.legend(fontsize=7)
+  return _save(fig, path)
+
+
 def _save(fig, path):
   fig.tight_layout()
   fig.savefig(path, dpi=110)
@@ -275,6 +307,10 @@ def draw_all(workdir: str, out_dir: str | None = None) -> list[str]:
       drawn.append(sft_vs_dft(runs, base, os.path.join(out_dir, f"5_sft_vs_dft{suffix}.png")))
     drawn.append(learning_curves(runs, curves, base, main_loss,
                                  os.path.join(out_dir, f"6_curves{suffix}.png")))
+    if os.path.exists(os.path.join(workdir, "prediction.csv")):
+      predicted = results.read_csv(os.path.join(workdir, "prediction.csv"))
+      drawn.append(prediction(runs, predicted, base, main_loss,
+                              os.path.join(out_dir, f"8_prediction{suffix}.png")))
     if os.path.exists(os.path.join(workdir, "bounds.csv")):
       bounds = results.read_csv(os.path.join(workdir, "bounds.csv"))
       drawn.append(bound_terms(runs, bounds, base, main_loss,

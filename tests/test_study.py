@@ -180,6 +180,8 @@ def test_workdir_of_another_config_is_refused(finished, tmp_path):
     ("bounds.draws", 0, r"config.bounds.draws: 0 is not allowed; allowed: an integer in "
      r"\[1, 100000\]"),
     ("bounds.delta", 1.0, r"config.bounds.delta: 1.0 is not allowed"),
+    ("prediction.fit_budgets", 2, r"config.prediction.fit_budgets: 2 is not allowed; allowed: 0 "
+     r"\(no prediction\) or an integer from 2 to 1, leaving at least one of the 2 budgets"),
 ])
 def test_bad_configs_fail_before_any_compute(tmp_path, field, value, message):
   config = tiny.get_config()

@@ -48,6 +48,8 @@ def get_config() -> ml_collections.ConfigDict:
       tolerance=0.05,  # the largest sigma whose error on S is within this of the run's
       draws=8,  # parameter draws estimating Q's error on S at the chosen sigma
       delta=0.05))  # the bound holds with probability 1 - delta
+  config.prediction = ml_collections.ConfigDict(dict(
+      fit_budgets=4))  # the two-gap model is fitted on this many smallest budgets; 0: none
   config.execution = ml_collections.ConfigDict(dict(
       vmap_width=0,  # runs vectorised together on a device; 0: one on a CPU, all elsewhere
       chunk_runs=0))  # most runs of a group trained at once; 0: what device memory holds

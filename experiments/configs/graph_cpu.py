@@ -26,6 +26,7 @@ def get_config() -> ml_collections.ConfigDict:
   config.bases.update(names=("strong", "weak"), bands=((1, 3), (1, 2)), seeds=(0, 1))
   config.pretrain.update(steps=3000, batch_size=64, learning_rate=3e-3)
   config.finetune.update(batch_size=16, learning_rate=1e-3, max_steps=400, check_every=20)
+  config.prediction.fit_budgets = 2
   config.sweep.update(budgets=(32, 128, 512), bands=((2, 2), (3, 3), (4, 4)),
                       seeds=(0, 1), losses=("sft", "dft"))
   config.evaluation.update(test_difficulties=(1, 2, 3, 4, 5, 6), examples_per_difficulty=256,

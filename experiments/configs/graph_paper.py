@@ -22,6 +22,7 @@ def get_config() -> ml_collections.ConfigDict:
   config.bases.update(names=("strong", "weak"), bands=((2, 8), (2, 6)), seeds=(0, 1, 2))
   config.pretrain.update(steps=20000, batch_size=64, learning_rate=1e-3)
   config.finetune.update(batch_size=64, learning_rate=3e-4, max_steps=6000, check_every=100)
+  config.prediction.fit_budgets = 3
   config.sweep.update(budgets=(64, 256, 1024, 4096, 16384),
                       bands=((2, 3), (4, 5), (6, 7), (8, 9), (10, 11), (12, 13), (14, 16)),
                       seeds=(0, 1), losses=("sft", "dft"))
