@@ -95,8 +95,8 @@ def predict_study(runs, bounds, fit_budgets: int) -> list[dict]:
     mids = np.array([_midpoint(b) for b in bands])
     fitted = _fit_rows(fit)
     measured_model = _measured_model(fit, bounds, bands) if bounds else None
-    bound_mean = results.mean_over_replicates(_with_diverged(bounds, runs, base, loss), "bound") \
-        if bounds else {}
+    bound_mean = results.mean_over_replicates(
+        results.with_run_flags(results.select(bounds, base=base, loss=loss), runs), "bound")
     optimal = results.optimal_bands(rows)
     for n in budgets:
       by_replicate = _replicate_hits(rows, fit_budgets, budgets, n, bands)
@@ -133,12 +133,6 @@ def _measured_model(fit, bounds, bands):
   return lambda n: [r_s[b] + a * np.sqrt(kl[b] / n) + tv[b] for b in bands]
 
 
-def _with_diverged(bounds, runs, base, loss):
-  diverged = {results.identity_text(r): r["diverged"] for r in runs}
-  return [dict(b, diverged=diverged[results.identity_text(b)])
-          for b in results.select(bounds, base=base, loss=loss)]
-
-
 def _replicate_hits(rows, fit_budgets, budgets, n, bands) -> tuple[int, int]:
   """(replicates whose own best band at n the model fitted on their own fit budgets names,
   replicates)."""
@@ -157,7 +151,7 @@ def _replicate_hits(rows, fit_budgets, budgets, n, bands) -> tuple[int, int]:
 
 
 def summary(rows) -> str:
-  """The held-out error of each model in band positions, as a table."""
+  """The table of predictions and each model's held-out error in difficulty units."""
   lines = [f"{'base':<10} {'loss':<5} {'n':>6} {'split':<9} {'measured':>8} {'bound':>6} "
            f"{'KL,TV':>6} {'fitted':>6} {'replicates right (fitted)':>26}"]
   for r in rows:

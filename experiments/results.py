@@ -53,6 +53,13 @@ def replicate(row: dict) -> tuple[int, int]:
   return row["base_seed"], row["seed"]
 
 
+def with_run_flags(rows: list[dict], runs: list[dict]) -> list[dict]:
+  """Rows of another results file (bounds.csv) with their run's `diverged` flag, so that
+  statistics over them leave out the runs every statistic leaves out."""
+  diverged = {identity_text(r): r["diverged"] for r in runs}
+  return [dict(r, diverged=diverged[identity_text(r)]) for r in rows]
+
+
 def select(rows: Iterable[dict], **where) -> list[dict]:
   return [r for r in rows if all(r[k] == v for k, v in where.items())]
 

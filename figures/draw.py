@@ -120,10 +120,8 @@ def bound_terms(runs, bounds, base, loss, path):
   """Figure 7: the PAC-Bayes bound's terms against band for each n (bounds.csv): KL(Q||P),
   TV(D_test, D_train), and the bound with its part on R_train(Q) (bound - TV); above 1 it
   says nothing (vacuous). Runs that diverged are left out, as everywhere."""
-  diverged = {results.identity_text(r): r["diverged"] for r in runs}
-  rows = [dict(r, bound_on_R_train=r["bound"] - r["TV"],
-               diverged=diverged[results.identity_text(r)])
-          for r in results.select(bounds, base=base, loss=loss)]
+  rows = [dict(r, bound_on_R_train=r["bound"] - r["TV"])
+          for r in results.with_run_flags(results.select(bounds, base=base, loss=loss), runs)]
   fig, axes = plt.subplots(1, 4, figsize=(19, 4.2))
   for ax, value, title in zip(axes, ("KL", "TV", "bound_on_R_train", "bound"), (
       "KL(Q || P) at the chosen sigma", "TV(D_test, D_train), exact",

@@ -13,7 +13,7 @@ import jax
 import numpy as np
 import pytest
 
-from experiments import configs, finetune, loop, results, scoring, setup, study
+from experiments import configs, finetune, loop, results, scoring, setup, sharding, study
 from experiments import train as engine
 from experiments.configs import tiny
 from figures import draw
@@ -289,12 +289,25 @@ def test_runs_stop_once_they_fit_and_only_then():
   assert np.isfinite(losses[2]).all()
 
 
+def finetune_budget(config, n, tmp_path):
+  """Every run of budget n fine-tuned from one random base (no pre-training): its rows."""
+  built = setup.build(config)
+  count = len(config.bases.names) * len(config.bases.seeds)
+  base = jax.device_get(engine.init_params(built.model, jax.random.key(0),
+                                           built.train_task.sequence_width()))
+  test_set = sharding.put_replicated(scoring.test_set(built), built.mesh)
+  return finetune.finetune_group(
+      built, n, jax.tree.map(lambda x: np.stack([x] * count), base), test_set,
+      finetune.grid_programs(built), scoring.evaluators(built), loop.Progress("test", 1),
+      str(tmp_path / "parts"))
+
+
 def test_without_stopping_every_run_takes_every_step(tmp_path):
   config = tiny_config()
   config.finetune.update(stop_when_fitted=False, max_steps=3)
-  study.run_study(config, str(tmp_path / "fixed"))
-  runs = results.read_csv(str(tmp_path / "fixed" / "runs.csv"))
-  assert {r["steps"] for r in runs if r["n"] > 0} == {3}
+  rows = finetune_budget(config, 8, tmp_path)["runs"]
+  assert len(rows) == len(finetune.grid_runs(config))
+  assert {r["steps"] for r in rows} == {3}
 
 
 def tiny_graph_config():
@@ -310,8 +323,8 @@ def tiny_graph_config():
 
 
 def test_each_width_of_a_group_trains_at_its_own(tmp_path):
-  """Runs of a band train on batches cut to that band's width, one program per width; the
-  study still scores and writes every run."""
+  """Runs of a band train on batches cut to that band's width, one program per width; every
+  run is still scored and bounded."""
   config = tiny_graph_config()
   built = setup.build(config)
   task = built.train_task
@@ -325,7 +338,7 @@ def test_each_width_of_a_group_trains_at_its_own(tmp_path):
     assert group.runs.source.tokens.shape[-1] == group.width
     assert all(r["band_hi"] in (1, 3) and task.sequence_width(r["band_hi"]) == group.width
                for r in group.identities)
-  study.run_study(config, str(tmp_path / "graph"))
-  runs = results.read_csv(str(tmp_path / "graph" / "runs.csv"))
-  assert len(runs) == count + len(finetune.grid_runs(config))
-  assert all(np.isfinite(r["R_test"]) for r in runs)
+  rows = finetune_budget(config, 8, tmp_path)
+  assert len(rows["runs"]) == len(rows["bounds"]) == len(finetune.grid_runs(config))
+  assert all(np.isfinite(r["R_test"]) for r in rows["runs"])
+  assert all(np.isfinite(r["bound"]) for r in rows["bounds"])
