@@ -305,14 +305,14 @@ def draw_all(workdir: str, out_dir: str | None = None) -> list[str]:
       drawn.append(sft_vs_dft(runs, base, os.path.join(out_dir, f"5_sft_vs_dft{suffix}.png")))
     drawn.append(learning_curves(runs, curves, base, main_loss,
                                  os.path.join(out_dir, f"6_curves{suffix}.png")))
-    if os.path.exists(os.path.join(workdir, "prediction.csv")):
-      predicted = results.read_csv(os.path.join(workdir, "prediction.csv"))
-      drawn.append(prediction(runs, predicted, base, main_loss,
-                              os.path.join(out_dir, f"8_prediction{suffix}.png")))
     if os.path.exists(os.path.join(workdir, "bounds.csv")):
       bounds = results.read_csv(os.path.join(workdir, "bounds.csv"))
       drawn.append(bound_terms(runs, bounds, base, main_loss,
                                os.path.join(out_dir, f"7_bound{suffix}.png")))
+    if os.path.exists(os.path.join(workdir, "prediction.csv")):
+      predicted = results.read_csv(os.path.join(workdir, "prediction.csv"))
+      drawn.append(prediction(runs, predicted, base, main_loss,
+                              os.path.join(out_dir, f"8_prediction{suffix}.png")))
   if len(bases) > 1:
     drawn.append(bases_compared(runs, main_loss, os.path.join(out_dir, "4_bases.png")))
   return [path for path in drawn if path]
