@@ -41,6 +41,8 @@ def time_on_devices(config, count: int, steps: int) -> dict:
 
   config.finetune.update(max_steps=steps, check_every=min(steps, config.finetune.check_every))
   built = study_setup.build(config)
+  if count > jax.device_count():
+    raise SystemExit(f"--devices asks for {count} devices; this machine has {jax.device_count()}")
   built = dataclasses.replace(built, mesh=sharding.runs_mesh(jax.devices()[:count]))
   base = jax.device_get(engine.init_params(built.model, jax.random.key(0),
                                            built.train_task.sequence_width()))
