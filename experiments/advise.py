@@ -109,7 +109,7 @@ def advise(runs: list[PilotRun], budget: int, extrapolate: bool, seed: int = 0) 
       raise ValueError(f"{what}; pass --extrapolate to accept that")
     warning = f"WARNING: {what}."
   windows = sorted({r.window for r in runs})
-  mids = np.array([(w[0] + w[1]) / 2 for w in windows])
+  mids = np.array([results.band_midpoint(w) for w in windows])
   curves = _fit(runs)
   predicted = 1 - curves.predict(mids, budget)
   best = int(np.argmax(predicted))
@@ -119,7 +119,7 @@ def advise(runs: list[PilotRun], budget: int, extrapolate: bool, seed: int = 0) 
     sample = [runs[i] for i in rng.integers(0, len(runs), len(runs))]
     if len({r.n for r in sample}) > 1 and len({r.window for r in sample}) > 1:
       resampled.append(1 - _fit(sample).predict(mids[best], budget))
-  fitted = 1 - curves.predict([(r.window[0] + r.window[1]) / 2 for r in runs],
+  fitted = 1 - curves.predict([results.band_midpoint(r.window) for r in runs],
                               [r.n for r in runs])
   rmse = float(np.sqrt(np.mean((fitted - np.array([r.accuracy for r in runs])) ** 2)))
   return Advice(windows[best], float(predicted[best]),
@@ -130,8 +130,8 @@ def advise(runs: list[PilotRun], budget: int, extrapolate: bool, seed: int = 0) 
 def _fit(runs) -> predict.Curves:
   """The two-gap model of the pilot: G_gen = 1 - window_accuracy where every run has it."""
   gen = [1 - r.window_accuracy for r in runs]
-  return predict.fit_curves([(r.window[0] + r.window[1]) / 2 for r in runs], [r.n for r in runs],
-                            [1 - r.accuracy for r in runs],
+  return predict.fit_curves([results.band_midpoint(r.window) for r in runs],
+                            [r.n for r in runs], [1 - r.accuracy for r in runs],
                             None if any(math.isnan(g) for g in gen) else gen)
 
 

@@ -35,19 +35,21 @@ def perturbed_errors(setup: Setup):
     squared_distance = sum(jnp.sum(jnp.square(q - p)) for q, p in
                            zip(jax.tree.leaves(params), jax.tree.leaves(base_params)))
 
-    def error(sigma, draw_key):
+    def error_of(theta):
+      sums = evaluate_fn(theta, examples)
+      return sums.errors[1:].sum() / jnp.maximum(sums.examples[1:].sum(), 1)
+
+    def perturbed_error(sigma, draw_key):
       leaves, tree = jax.tree.flatten(params)
       noises = [jax.random.normal(k, x.shape, x.dtype)
                 for k, x in zip(jax.random.split(draw_key, len(leaves)), leaves)]
-      sums = evaluate_fn(jax.tree.unflatten(tree, [x + sigma * e for x, e in zip(leaves, noises)]),
-                         examples)
-      return sums.errors[1:].sum() / jnp.maximum(sums.examples[1:].sum(), 1)
+      return error_of(jax.tree.unflatten(tree, [x + sigma * e for x, e in zip(leaves, noises)]))
 
     def mean_error(sigma, stream, draws):
       keys = jax.random.split(jax.random.fold_in(key, stream), draws)
-      return jax.lax.map(lambda k: error(sigma, k), keys).mean()
+      return jax.lax.map(lambda k: perturbed_error(sigma, k), keys).mean()
 
-    undisturbed = error(0.0, key)
+    undisturbed = error_of(params)
     selection = jax.lax.map(
         lambda s: mean_error(s, _SELECTION, b.selection_draws), sigmas)
     within = selection <= undisturbed + b.tolerance
@@ -74,6 +76,5 @@ def bound_rows(setup: Setup, identities, params, base_params, train_sets, keys,
   terms = pac_bayes.bound_terms(r_s_q, b.draws, kl, [r["n"] for r in identities], tv,
                                 len(b.sigmas), b.delta)
   terms.update(sigma=sigma, KL=kl, draws=np.full(len(identities), b.draws))
-  return [dict(identity, **{c: np.broadcast_to(terms[c], index.shape)[i].item()
-                            for c in BOUNDS_CSV_COLUMNS})
+  return [dict(identity, **{c: terms[c][i].item() for c in BOUNDS_CSV_COLUMNS})
           for i, identity in enumerate(identities)]

@@ -34,11 +34,12 @@ def write_atomically(path: str, data: bytes) -> None:
 
 
 def save(directory: str, params: Any, config: dict) -> None:
-  """Writes params (host arrays) and a JSON-serialisable config into `directory` (created if needed).
-  The config is written last, so its presence marks a complete checkpoint."""
+  """Writes params (host arrays) and a JSON-serialisable config into `directory` (created
+  if needed). The config is written last, so its presence marks a complete checkpoint."""
   os.makedirs(directory, exist_ok=True)
   state = flax.serialization.to_state_dict(jax.tree.map(np.asarray, params))
-  write_atomically(os.path.join(directory, PARAMS_FILE), flax.serialization.msgpack_serialize(state))
+  write_atomically(os.path.join(directory, PARAMS_FILE),
+                   flax.serialization.msgpack_serialize(state))
   write_atomically(os.path.join(directory, CONFIG_FILE),
                     json.dumps(config, indent=2, sort_keys=True).encode())
 

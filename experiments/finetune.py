@@ -230,7 +230,7 @@ def train_and_score(setup: Setup, n: int, group: Group, test_set, programs: loop
   bound_rows = bounds.bound_rows(
       setup, identities, state.params, sharding.put_runs(group.params, mesh), train_sets,
       sharding.put_runs(group.runs.data_key, mesh), perturbed)
-  return scoring.merge([dict(runs=[], slices=[], curves=[], bounds=bound_rows)] + [
+  return scoring.merge([dict(bounds=bound_rows)] + [
       scoring.run_rows(setup, identity, scoring.error(train_sums, i),
                        scoring.error(heldout_sums, i), test_sums, i, steps[i], diverged[i],
                        curves[i])

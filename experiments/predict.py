@@ -70,12 +70,13 @@ def fit_curves(d, n, total, gen=None) -> Curves:
                 float(rest[best][1]))
 
 
-def _midpoint(band) -> float:
-  return (band[0] + band[1]) / 2
-
-
 def _argmin_band(bands, errors) -> tuple:
   return bands[int(np.argmin(errors))]
+
+
+def _best(bands, errors) -> float:
+  """The midpoint of the band with the lowest error."""
+  return results.band_midpoint(_argmin_band(bands, errors))
 
 
 def predict_study(runs, bounds, fit_budgets: int) -> list[dict]:
@@ -92,7 +93,7 @@ def predict_study(runs, bounds, fit_budgets: int) -> list[dict]:
                        f"fit on {fit_budgets}; allowed: --fit_budgets < {len(budgets)}")
     fit = [r for r in rows if r["n"] in budgets[:fit_budgets]]
     bands = sorted({results.band(r) for r in rows})
-    mids = np.array([_midpoint(b) for b in bands])
+    mids = np.array([results.band_midpoint(b) for b in bands])
     fitted = _fit_rows(fit)
     measured_model = _measured_model(fit, bounds, bands) if bounds else None
     bound_mean = results.mean_over_replicates(
@@ -102,19 +103,18 @@ def predict_study(runs, bounds, fit_budgets: int) -> list[dict]:
       by_replicate = _replicate_hits(rows, fit_budgets, budgets, n, bands)
       rows_out.append(dict(
           base=base, loss=loss, n=n, split="fit" if n in budgets[:fit_budgets] else "held-out",
-          measured=_midpoint(optimal[n][0]),
-          bound_argmin=_midpoint(_argmin_band(bands, [bound_mean.get((n, b), np.inf)
-                                                      for b in bands])) if bound_mean else "",
-          measured_model=_midpoint(_argmin_band(bands, measured_model(n))) if measured_model
-          else "",
-          fitted_model=_midpoint(_argmin_band(bands, fitted.predict(mids, n))),
-          persistence=_midpoint(optimal[budgets[fit_budgets - 1]][0]),
+          measured=results.band_midpoint(optimal[n][0]),
+          bound_argmin=_best(bands, [bound_mean.get((n, b), np.inf) for b in bands])
+          if bound_mean else "",
+          measured_model=_best(bands, measured_model(n)) if measured_model else "",
+          fitted_model=_best(bands, fitted.predict(mids, n)),
+          persistence=results.band_midpoint(optimal[budgets[fit_budgets - 1]][0]),
           replicates_right_fitted=by_replicate[0], replicates=by_replicate[1]))
   return rows_out
 
 
 def _fit_rows(rows) -> Curves:
-  d = [_midpoint(results.band(r)) for r in rows]
+  d = [results.band_midpoint(results.band(r)) for r in rows]
   return fit_curves(d, [r["n"] for r in rows], [r["R_test"] for r in rows],
                     [r["G_gen"] for r in rows])
 
@@ -137,7 +137,7 @@ def _replicate_hits(rows, fit_budgets, budgets, n, bands) -> tuple[int, int]:
   """(replicates whose own best band at n the model fitted on their own fit budgets names,
   replicates)."""
   right = total = 0
-  mids = np.array([_midpoint(b) for b in bands])
+  mids = np.array([results.band_midpoint(b) for b in bands])
   for rep in sorted({results.replicate(r) for r in rows}):
     mine = [r for r in rows if results.replicate(r) == rep]
     at_n = [r for r in mine if r["n"] == n]

@@ -40,6 +40,11 @@ def band(row: dict) -> tuple[int, int]:
   return row["band_lo"], row["band_hi"]
 
 
+def band_midpoint(b) -> float:
+  """A band's (or window's) place on the difficulty axis: the middle of [lo, hi]."""
+  return (b[0] + b[1]) / 2
+
+
 def band_text(b) -> str:
   return str(b[0]) if b[0] == b[1] else f"{b[0]}-{b[1]}"
 

@@ -253,7 +253,7 @@ def prediction(runs, predicted, base, loss, path):
   rng = np.random.default_rng(0)  # jitter only
   optimal = results.optimal_bands(results.select(runs, base=base, loss=loss))
   for n in budgets:
-    picks = np.array([(b[0] + b[1]) / 2 for b in optimal[n][1]])
+    picks = np.array([results.band_midpoint(b) for b in optimal[n][1]])
     ax.scatter(n * np.exp(rng.uniform(-0.06, 0.06, len(picks))),
                picks + rng.uniform(-0.1, 0.1, len(picks)), color="gray", alpha=0.5, s=12,
                label="each replicate's best" if n == budgets[0] else None)
