@@ -1,4 +1,4 @@
-"""The paper's claims (C1-C7 of MECHANISM.md), judged from a study's runs.csv and slices.csv.
+"""The paper's claims (C1-C7, docs/claims.md), judged from a study's runs.csv and slices.csv.
 
   python -m experiments.claims --workdir=DIR     # prints the table, writes DIR/claims.json
 
@@ -9,6 +9,10 @@ takes every pair of the two draws. Verdicts: HOLDS if the claim holds on all the
 its support is at least `confidence`; FAILS if its support is at most 1 - confidence;
 INCONCLUSIVE in between; NOT TESTED where the study has no runs for it. Diverged runs are
 never counted; runs that did not fit their training set are counted and reported.
+
+Each claim is judged by a trend statistic (docs/claims.md says which and why), and beside
+it by the earlier, stricter one, reported as `strict`: every adjacent step of a sequence
+must go the claimed way, and "at some n" may pick any budget.
 """
 
 import dataclasses
@@ -26,22 +30,46 @@ DEFAULTS = dict(
     resamples=1000,  # bootstrap resamples
     seed=0,  # the bootstrap's random seed: the same seed gives the same verdicts
     min_difference=0.02,  # accuracy or gap difference that counts as "beats" / "falls";
-    # bands closer than this to the best are tied for d*(n)
+    # gaps closer than this are tied in a trend; strict: bands this close to the best are
+    # tied for d*(n)
+    trend_share=0.75,  # a trend holds where at least this share of the untied pairs of
+    # points is ordered its way (Goodman-Kruskal gamma >= 2 * share - 1 = 0.5)
     slice_drop=0.1,  # C5: an accuracy drop on a slice the base solved that counts as lost
     solved_accuracy=0.9,  # C5: a test slice the base solved (mean over base seeds)
     learned_accuracy=0.5,  # C3: a band learned at the largest n (accuracy on fresh samples)
 )
 CLAIMS = {
+    "C1": "d*(n) moves harder as n grows: at least trend_share of the pairs of budgets whose "
+          "d* differ have the harder d* at the larger n, and d* is harder at the largest n "
+          "than at the smallest",
+    "C2": "inverted U where the ends cross: at the budgets that bracket the first change of "
+          "sign of accuracy(hardest) - accuracy(easiest) (without one, the budget where it is "
+          "smallest in size), the best interior band beats the better end by more than "
+          "min_difference on average",
+    "C3": "G_gen falls as n grows (a falling trend, gaps within min_difference tied, and a "
+          "drop of more than min_difference from the smallest n to the largest), at each band "
+          "beyond the base's pre-training range that the largest n learns",
+    "C4": "G_ext falls as the training band gets harder, at the largest n (a falling trend, "
+          "as in C3)",
+    "C5": "at the smallest n, the hardest band drops the test slices the base solved by at "
+          "least slice_drop on average",
+    "C6": "a stronger base has the harder d*(n): at least trend_share of the budgets where the "
+          "two optima differ have the stronger base's harder",
+    "C7": "DFT beats SFT on the hardest band at the smallest n and loses at the largest n",
+}
+STRICT = {
     "C1": "d*(n) never gets easier as n grows, and is strictly harder at the largest n (bands "
           "within min_difference of the best are tied)",
-    "C2": "inverted U: at some n an interior band beats both the easiest and the hardest",
-    "C3": "G_gen falls as n grows, at each band beyond the base's pre-training range that the "
-          "largest n learns",
-    "C4": "G_ext falls as the training band gets harder, at the largest n",
-    "C5": "at the smallest n, the hardest band loses test slices the base solved",
+    "C2": "at some n an interior band beats both the easiest and the hardest",
+    "C3": "G_gen never rises by more than min_difference from one n to the next, and falls by "
+          "more than it overall, at every learned band beyond the base's range",
+    "C4": "G_ext never rises by more than min_difference from one band to the next, and falls "
+          "by more than it overall, at the largest n",
+    "C5": "at the smallest n, the hardest band drops some slice the base solved by at least "
+          "slice_drop",
     "C6": "a stronger base has a d*(n) at least as hard at every n, strictly at some n (ties "
           "as in C1)",
-    "C7": "DFT beats SFT on the hardest band at the smallest n and loses at the largest n",
+    "C7": "the same statistic as the trend one",
 }
 
 
@@ -154,13 +182,39 @@ def _used(cells: Cells, mask=None) -> dict:
 
 def _not_tested(claim, why, **where) -> dict:
   return dict(claim=claim, **where, verdict="NOT TESTED", support=None, statistic=why,
-              numbers={}, runs=dict(runs=0, unfitted=0, diverged_left_out=0))
+              numbers={}, runs=dict(runs=0, unfitted=0, diverged_left_out=0),
+              strict=dict(verdict="NOT TESTED", support=None, statistic=why))
 
 
-def _result(claim, holds, settings, statistic, numbers, used, **where) -> dict:
+def _result(claim, holds, settings, statistic, numbers, used, strict, **where) -> dict:
+  """A verdict from the trend statistic's `holds` [R + 1], with the strict statistic's
+  (holds, statistic) beside it."""
   verdict, support = _verdict(holds, settings["confidence"])
+  strict_verdict, strict_support = _verdict(strict[0], settings["confidence"])
   return dict(claim=claim, **where, verdict=verdict, support=support, statistic=statistic,
-              numbers=numbers, runs=used)
+              numbers=numbers, runs=used,
+              strict=dict(verdict=strict_verdict, support=strict_support, statistic=strict[1]))
+
+
+def ordered_share(x, direction: int, tie: float = 0.0) -> np.ndarray:
+  """Along the last axis: the share of the pairs i < j with x_j - x_i of sign `direction`
+  (+1 or -1) among the pairs that differ by more than `tie`; NaN where none does (NaN
+  values make no pair). Goodman and Kruskal's gamma of x against its position is
+  2 * share - 1."""
+  upper = np.triu_indices(x.shape[-1], k=1)
+  difference = (x[..., None, :] - x[..., :, None])[..., upper[0], upper[1]]  # x_j - x_i
+  untied = np.abs(difference) > tie  # False for NaN
+  agree = untied & (np.sign(difference) == direction)
+  count = untied.sum(axis=-1)
+  return np.where(count > 0, agree.sum(axis=-1) / np.maximum(count, 1), np.nan)
+
+
+def trend(x, direction: int, tie: float, share: float) -> np.ndarray:
+  """Whether x moves in `direction` along its last axis: at least `share` of its pairs that
+  differ by more than `tie` are ordered that way, and its last value lies beyond its first
+  by more than `tie` in that direction."""
+  return ((ordered_share(x, direction, tie) >= share)
+          & (direction * (x[..., -1] - x[..., 0]) > tie))
 
 
 def near_optimal(accuracy, tolerance) -> tuple[np.ndarray, np.ndarray]:
@@ -191,20 +245,45 @@ def _tied_text(cells, easiest, hardest) -> str:
                    for a, b in zip(easiest, hardest))
 
 
+def _arrow(values) -> str:
+  return " -> ".join(f"{v:.2f}" for v in values)
+
+
 def judge_c1(cells: Cells, weights, settings, **where) -> dict:
   if len(cells.budgets) < 2 or len(cells.bands) < 2:
     return _not_tested("C1", "needs at least two budgets and two bands", **where)
   accuracy = weighted_mean(cells.values["accuracy"], weights)
-  best = optimal_index(accuracy)
-  easiest, hardest = near_optimal(accuracy, settings["min_difference"])
-  holds = never_easier(easiest, hardest) & (easiest[:, -1] > hardest[:, 0])
+  best = optimal_index(accuracy)  # [R + 1, N]
+  holds = trend(best.astype(float), +1, 0.0, settings["trend_share"])
+  share = ordered_share(best[0].astype(float), +1)
   statistic = (f"d*(n) = {_bands_text(cells, best[0])} for n = "
-               f"{', '.join(map(str, cells.budgets))} (ties within min_difference: "
-               f"{_tied_text(cells, easiest[0], hardest[0])})")
+               f"{', '.join(map(str, cells.budgets))}; pairs of budgets ordered harder with "
+               f"n: {share:.2f} of those that differ")
+  easiest, hardest = near_optimal(accuracy, settings["min_difference"])
+  strict = (never_easier(easiest, hardest) & (easiest[:, -1] > hardest[:, 0]),
+            f"ties within min_difference: {_tied_text(cells, easiest[0], hardest[0])}")
   numbers = dict(budgets=cells.budgets, optimal_band=[cells.bands[i] for i in best[0]],
+                 ordered_share=float(share),
                  tied_bands=[cells.bands[a:b + 1] for a, b in zip(easiest[0], hardest[0])],
                  accuracy=np.round(accuracy[0], 4).tolist())
-  return _result("C1", holds, settings, statistic, numbers, _used(cells), **where)
+  return _result("C1", holds, settings, statistic, numbers, _used(cells), strict, **where)
+
+
+def crossing_budgets(ends_difference) -> np.ndarray:
+  """Weights [R + 1, N] over budgets, each row summing to 1: the two budgets that bracket
+  the first change of sign of ends_difference [R + 1, N] along n, or where it never changes
+  sign, the budget where it is smallest in size."""
+  negative = ends_difference < 0
+  changes = negative[:, 1:] != negative[:, :-1]  # [R + 1, N - 1]
+  first = np.argmax(changes, axis=1)
+  closest = np.argmin(np.abs(ends_difference), axis=1)
+  rows = np.arange(len(ends_difference))
+  weights = np.zeros(ends_difference.shape)
+  crossed = changes.any(axis=1)
+  weights[rows[crossed], first[crossed]] = 0.5
+  weights[rows[crossed], first[crossed] + 1] = 0.5
+  weights[rows[~crossed], closest[~crossed]] = 1.0
+  return weights
 
 
 def judge_c2(cells: Cells, weights, settings, **where) -> dict:
@@ -213,19 +292,30 @@ def judge_c2(cells: Cells, weights, settings, **where) -> dict:
   accuracy = weighted_mean(cells.values["accuracy"], weights)  # [R + 1, N, K]
   ends = np.maximum(accuracy[..., 0], accuracy[..., -1])
   margin = np.nanmax(accuracy[..., 1:-1], axis=-1) - ends  # [R + 1, N]
+  at = crossing_budgets(accuracy[..., -1] - accuracy[..., 0])  # [R + 1, N]
+  crossing_margin = np.sum(np.where(at > 0, at * np.nan_to_num(margin, nan=-np.inf), 0.0),
+                           axis=1)
+  holds = crossing_margin > settings["min_difference"]
+  chosen = np.flatnonzero(at[0])
+  statistic = (f"at n = {', '.join(str(cells.budgets[i]) for i in chosen)} (where the ends "
+               f"cross): best interior band minus the better end "
+               f"{', '.join(f'{margin[0, i]:+.3f}' for i in chosen)}; mean "
+               f"{crossing_margin[0]:+.3f}")
   margin = np.where(np.isnan(margin), -np.inf, margin)
-  holds = np.max(margin, axis=1) > settings["min_difference"]
-  at = int(np.argmax(margin[0]))
-  interior = 1 + int(np.nanargmax(accuracy[0, at, 1:-1]))
-  statistic = (f"at n={cells.budgets[at]}: band {results.band_text(cells.bands[interior])} "
-               f"{accuracy[0, at, interior]:.3f} against {accuracy[0, at, 0]:.3f} (easiest) "
-               f"and {accuracy[0, at, -1]:.3f} (hardest)")
-  numbers = dict(budgets=cells.budgets, margin=margin[0].tolist(),
+  strict_at = int(np.argmax(margin[0]))
+  interior = 1 + int(np.nanargmax(accuracy[0, strict_at, 1:-1]))
+  strict = (np.max(margin, axis=1) > settings["min_difference"],
+            f"at n={cells.budgets[strict_at]}: band "
+            f"{results.band_text(cells.bands[interior])} {accuracy[0, strict_at, interior]:.3f} "
+            f"against {accuracy[0, strict_at, 0]:.3f} (easiest) and "
+            f"{accuracy[0, strict_at, -1]:.3f} (hardest)")
+  numbers = dict(budgets=cells.budgets, crossing_budgets=[cells.budgets[i] for i in chosen],
+                 crossing_margin=float(crossing_margin[0]), margin=margin[0].tolist(),
                  accuracy=np.round(accuracy[0], 4).tolist())
-  return _result("C2", holds, settings, statistic, numbers, _used(cells), **where)
+  return _result("C2", holds, settings, statistic, numbers, _used(cells), strict, **where)
 
 
-def _falls(sequence, tolerance) -> np.ndarray:
+def _strictly_falls(sequence, tolerance) -> np.ndarray:
   """Along the last axis: never rises by more than `tolerance` from one step to the next,
   and ends lower than it starts by more than `tolerance`."""
   return (np.all(np.diff(sequence, axis=-1) <= tolerance, axis=-1)
@@ -240,34 +330,42 @@ def judge_c3(cells: Cells, weights, settings, **where) -> dict:
   learned = np.flatnonzero((train_accuracy[0, -1] >= settings["learned_accuracy"])
                            & beyond_base)
   if not learned.size:
-    return _result("C3", np.zeros(len(weights[0]), bool), settings,
-                   "no band beyond the base's range is learned at the largest n", {},
-                   _used(cells), **where)
+    never = np.zeros(len(weights[0]), bool)
+    why = "no band beyond the base's range is learned at the largest n"
+    return _result("C3", never, settings, why, {}, _used(cells), (never, why), **where)
   gap = np.moveaxis(weighted_mean(cells.values["G_gen"], weights)[:, :, learned], 1, -1)
   # [R + 1, learned bands, N]
-  holds = np.all(_falls(gap, settings["min_difference"]), axis=-1)
+  tie = settings["min_difference"]
+  holds = np.all(trend(gap, -1, tie, settings["trend_share"]), axis=-1)
+  shares = ordered_share(gap[0], -1, tie)
   statistic = "G_gen over n, " + "; ".join(
-      f"band {results.band_text(cells.bands[j])}: "
-      + " -> ".join(f"{g:.2f}" for g in gap[0, i]) for i, j in enumerate(learned))
+      f"band {results.band_text(cells.bands[j])}: {_arrow(gap[0, i])} (falling pairs "
+      f"{shares[i]:.2f})" for i, j in enumerate(learned))
+  strict = (np.all(_strictly_falls(gap, tie), axis=-1), "every step")
   numbers = dict(budgets=cells.budgets, learned_bands=[cells.bands[j] for j in learned],
-                 G_gen=np.round(gap[0], 4).tolist())
+                 G_gen=np.round(gap[0], 4).tolist(), ordered_share=shares.tolist())
   mask = np.zeros(cells.fitted.shape, bool)
   mask[..., learned] = True
-  return _result("C3", holds, settings, statistic, numbers, _used(cells, mask), **where)
+  return _result("C3", holds, settings, statistic, numbers, _used(cells, mask), strict,
+                 **where)
 
 
 def judge_c4(cells: Cells, weights, settings, **where) -> dict:
   if len(cells.bands) < 2:
     return _not_tested("C4", "needs at least two bands", **where)
   gap = weighted_mean(cells.values["G_ext"][:, :, -1], weights)  # [R + 1, K] at the largest n
-  holds = _falls(gap, settings["min_difference"])
-  statistic = (f"G_ext at n={cells.budgets[-1]}, bands {_bands_text(cells, range(len(cells.bands)))}: "
-               + " -> ".join(f"{g:.2f}" for g in gap[0]))
+  tie = settings["min_difference"]
+  holds = trend(gap, -1, tie, settings["trend_share"])
+  share = ordered_share(gap[0], -1, tie)
+  statistic = (f"G_ext at n={cells.budgets[-1]}, bands "
+               f"{_bands_text(cells, range(len(cells.bands)))}: {_arrow(gap[0])} (falling "
+               f"pairs {share:.2f})")
   mask = np.zeros(cells.fitted.shape, bool)
   mask[:, :, -1] = True
   return _result("C4", holds, settings, statistic,
-                 dict(n=cells.budgets[-1], G_ext=np.round(gap[0], 4).tolist()),
-                 _used(cells, mask), **where)
+                 dict(n=cells.budgets[-1], G_ext=np.round(gap[0], 4).tolist(),
+                      ordered_share=float(share)),
+                 _used(cells, mask), (_strictly_falls(gap, tie), "every step"), **where)
 
 
 def judge_c5(cells: Cells, weights, settings, **where) -> dict:
@@ -281,40 +379,49 @@ def judge_c5(cells: Cells, weights, settings, **where) -> dict:
   drop = (cells.base_slice_accuracy[:, None, :]
           - cells.slice_accuracy[:, :, 0, -1, :])[..., solved]  # [B, D, S], paired by base
   mean_drop = weighted_mean(drop, weights)  # [R + 1, S]
-  largest = np.nanmax(mean_drop, axis=-1)
-  holds = largest >= settings["slice_drop"]
+  holds = np.nanmean(mean_drop, axis=-1) >= settings["slice_drop"]
   statistic = (f"at n={cells.budgets[0]}, band {results.band_text(cells.bands[-1])}: accuracy "
-               "change on the slices the base solved: " + ", ".join(
-                   f"{cells.test_difficulties[t]}: {-d:+.2f}" for t, d in zip(solved,
-                                                                              mean_drop[0])))
+               f"change on the slices the base solved: {-np.nanmean(mean_drop[0]):+.2f} on "
+               "average (" + ", ".join(f"{cells.test_difficulties[t]}: {-d:+.2f}"
+                                       for t, d in zip(solved, mean_drop[0])) + ")")
+  strict = (np.nanmax(mean_drop, axis=-1) >= settings["slice_drop"], "the largest drop")
   numbers = dict(n=cells.budgets[0], band=cells.bands[-1],
                  solved_slices=[cells.test_difficulties[t] for t in solved],
                  accuracy_drop=np.round(mean_drop[0], 4).tolist())
   mask = np.zeros(cells.fitted.shape, bool)
   mask[:, :, 0, -1] = True
-  return _result("C5", holds, settings, statistic, numbers, _used(cells, mask), **where)
+  return _result("C5", holds, settings, statistic, numbers, _used(cells, mask), strict,
+                 **where)
 
 
 def judge_c6(strong: Cells, weak: Cells, weights, settings, **where) -> dict:
   if strong.bands != weak.bands or strong.budgets != weak.budgets:
     return _not_tested("C6", "the two bases were not fine-tuned on the same bands and budgets",
                        **where)
-  tolerance = settings["min_difference"]
   strong_accuracy = weighted_mean(strong.values["accuracy"], weights)
   weak_accuracy = weighted_mean(weak.values["accuracy"], weights)
+  harder = optimal_index(strong_accuracy) - optimal_index(weak_accuracy)  # [R + 1, N]
+  differ = (harder != 0).sum(axis=1)
+  share = np.where(differ > 0, (harder > 0).sum(axis=1) / np.maximum(differ, 1), np.nan)
+  holds = share >= settings["trend_share"]
+  statistic = (f"d*(n) for n = {', '.join(map(str, strong.budgets))}: strong "
+               f"{_bands_text(strong, optimal_index(strong_accuracy)[0])}; weak "
+               f"{_bands_text(weak, optimal_index(weak_accuracy)[0])}; the strong base's "
+               f"harder at {share[0]:.2f} of the {differ[0]} budget(s) where they differ")
+  tolerance = settings["min_difference"]
   strong_easiest, strong_hardest = near_optimal(strong_accuracy, tolerance)
   weak_easiest, weak_hardest = near_optimal(weak_accuracy, tolerance)
-  holds = (np.all(strong_hardest >= weak_easiest, axis=1)  # never easier, ties allowed
-           & np.any(strong_easiest > weak_hardest, axis=1))  # strictly harder at some n
-  statistic = (f"d*(n) for n = {', '.join(map(str, strong.budgets))}: strong "
-               f"{_tied_text(strong, strong_easiest[0], strong_hardest[0])}; weak "
-               f"{_tied_text(weak, weak_easiest[0], weak_hardest[0])} (a~b: tied within "
-               "min_difference)")
+  strict = (np.all(strong_hardest >= weak_easiest, axis=1)  # never easier, ties allowed
+            & np.any(strong_easiest > weak_hardest, axis=1),  # strictly harder at some n
+            f"strong {_tied_text(strong, strong_easiest[0], strong_hardest[0])}; weak "
+            f"{_tied_text(weak, weak_easiest[0], weak_hardest[0])} (a~b: tied within "
+            "min_difference)")
   used = {k: a + b for (k, a), b in zip(_used(strong).items(), _used(weak).values())}
   numbers = dict(budgets=strong.budgets,
                  strong=[strong.bands[i] for i in optimal_index(strong_accuracy)[0]],
-                 weak=[weak.bands[i] for i in optimal_index(weak_accuracy)[0]])
-  return _result("C6", holds, settings, statistic, numbers, used, **where)
+                 weak=[weak.bands[i] for i in optimal_index(weak_accuracy)[0]],
+                 ordered_share=float(share[0]))
+  return _result("C6", holds, settings, statistic, numbers, used, strict, **where)
 
 
 def judge_c7(sft: Cells, dft: Cells, weights, settings, **where) -> dict:
@@ -333,7 +440,7 @@ def judge_c7(sft: Cells, dft: Cells, weights, settings, **where) -> dict:
   used = {k: a + b for (k, a), b in zip(_used(sft, mask).items(), _used(dft, mask).values())}
   return _result("C7", holds, settings, statistic,
                  dict(budgets=sft.budgets, difference=np.round(difference[0], 4).tolist()),
-                 used, **where)
+                 used, (holds, "the same statistic"), **where)
 
 
 def _contains_or_equal(outer, inner) -> bool:
@@ -382,22 +489,29 @@ def judge(runs: list[dict], slices: list[dict], settings: dict | None = None) ->
 
 
 def table(verdicts: list[dict]) -> str:
-  """The verdicts as a plain-text table, one line per claim and base."""
-  lines = [f"{'claim':<5} {'base':<14} {'verdict':<12} {'support':>7} {'runs':>5} "
-           f"{'unfit':>5}  statistic"]
+  """The verdicts as a plain-text table, one line per claim and base: the trend statistic's
+  verdict and support, then the strict statistic's."""
+
+  def support(v):
+    return "-" if v["support"] is None else f"{v['support']:.2f}"
+
+  lines = [f"{'claim':<5} {'base':<14} {'verdict':<12} {'support':>7}  {'strict':<12} "
+           f"{'support':>7} {'runs':>5} {'unfit':>5}  statistic"]
   for v in verdicts:
-    support = "-" if v["support"] is None else f"{v['support']:.2f}"
-    lines.append(f"{v['claim']:<5} {v.get('base', '-'):<14} {v['verdict']:<12} {support:>7} "
+    lines.append(f"{v['claim']:<5} {v.get('base', '-'):<14} {v['verdict']:<12} "
+                 f"{support(v):>7}  {v['strict']['verdict']:<12} {support(v['strict']):>7} "
                  f"{v['runs']['runs']:>5} {v['runs']['unfitted']:>5}  {v['statistic']}")
   left_out = max((v["runs"]["diverged_left_out"] for v in verdicts), default=0)
   lines.append("support: share of bootstrap resamples (base seeds x data seeds) in which the "
-               "claim holds; unfit: runs counted that did not fit their training set"
+               "claim holds; strict: the earlier statistic (every step, any n); unfit: runs "
+               "counted that did not fit their training set"
                + (f"; {left_out} diverged run(s) left out" if left_out else ""))
   return "\n".join(lines)
 
 
-def judge_workdir(workdir: str) -> list[dict]:
-  """Judges a study's results files with its config's claims settings; writes claims.json."""
+def read_study(workdir: str) -> tuple[list[dict], list[dict], dict]:
+  """(runs, slices, claims settings) of a study's workdir: its config's settings over the
+  defaults."""
   runs = results.read_csv(os.path.join(workdir, "runs.csv"))
   slices = results.read_csv(os.path.join(workdir, "slices.csv"))
   settings = {}
@@ -405,8 +519,14 @@ def judge_workdir(workdir: str) -> list[dict]:
   if os.path.exists(config_path):
     with open(config_path) as handle:
       settings = json.load(handle).get("claims", {})
+  return runs, slices, dict(DEFAULTS) | settings
+
+
+def judge_workdir(workdir: str) -> list[dict]:
+  """Judges a study's results files with its config's claims settings; writes claims.json."""
+  runs, slices, settings = read_study(workdir)
   verdicts = judge(runs, slices, settings)
-  report = dict(settings=dict(DEFAULTS) | settings, claims=CLAIMS, verdicts=verdicts)
+  report = dict(settings=settings, claims=CLAIMS, strict_claims=STRICT, verdicts=verdicts)
   checkpoint.write_atomically(os.path.join(workdir, "claims.json"),
                               json.dumps(report, indent=1).encode())
   return verdicts

@@ -9,6 +9,7 @@ from typing import Iterable
 
 import numpy as np
 
+RUN_COLUMNS = ("base", "base_seed", "n", "band_lo", "band_hi", "seed", "loss")  # a run's key
 _INTEGER = ("n", "band_lo", "band_hi", "seed", "base_seed", "steps", "test_difficulty",
             "examples", "step", "draws", "replicates_right_fitted", "replicates")
 _FLOAT = ("R_S", "R_train", "R_test", "G_gen", "G_ext", "error", "token_accuracy", "loss_value",

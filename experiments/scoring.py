@@ -8,10 +8,10 @@ import jax.numpy as jnp
 import numpy as np
 
 import synth
-from experiments import bounds, evaluate, sharding
+from experiments import bounds, evaluate, results, sharding
 from experiments.setup import TEST_SET, Setup, key
 
-RUN_COLUMNS = ("base", "base_seed", "n", "band_lo", "band_hi", "seed", "loss")
+RUN_COLUMNS = results.RUN_COLUMNS
 RUNS_CSV_COLUMNS = RUN_COLUMNS + ("steps", "R_S", "R_train", "R_test", "G_gen", "G_ext",
                                   "fitted", "diverged")
 SLICES_CSV_COLUMNS = RUN_COLUMNS + ("test_difficulty", "error", "token_accuracy", "loss_value",

@@ -173,6 +173,7 @@ def build(config: ml_collections.ConfigDict) -> Setup:
   check_real("claims.confidence", claims.confidence, 0.5, 1, lo_open=True, hi_open=True)
   check_int("claims.resamples", claims.resamples, 100, 10 ** 6)
   check_int("claims.seed", claims.seed, 0)
+  check_real("claims.trend_share", claims.trend_share, 0.5, 1, lo_open=True)
   for field in ("min_difference", "slice_drop"):
     check_real(f"claims.{field}", claims[field], 0, 1)
   for field in ("solved_accuracy", "learned_accuracy"):

@@ -169,6 +169,8 @@ def test_workdir_of_another_config_is_refused(finished, tmp_path):
     ("finetune.max_steps", 0, r"config.finetune.max_steps: 0 is not allowed; allowed: an integer"),
     ("finetune.fit_threshold", 1.0, r"config.finetune.fit_threshold: 1.0 is not allowed"),
     ("claims.confidence", 0.4, r"config.claims.confidence: 0.4 is not allowed"),
+    ("claims.trend_share", 0.5, r"config.claims.trend_share: 0.5 is not allowed; allowed: a "
+     r"finite number in \(0.5, 1\]"),
     ("evaluation.curve_every", 0, r"config.evaluation.curve_every: 0 is not allowed"),
     ("task.options", dict(max_difficulty=3, layout="spiral"), r"config.task: layout='spiral'"),
     ("execution.chunk_runs", -1, r"config.execution.chunk_runs: -1 is not allowed; allowed: an "

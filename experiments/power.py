@@ -1,0 +1,164 @@
+"""How much a study's claim verdicts can be trusted, from its own runs (docs/claims.md).
+
+  python -m experiments.power --workdir=DIR --base_seeds=3,6,12 --data_seeds=1,3,6
+  python -m experiments.power --workdir=DIR --permute=band
+
+Power: studies of other sizes are drawn from the study's replicates (base seeds and data
+seeds each drawn with replacement, a seed drawn twice counted as two) and judged; the table
+gives each claim's support over the draws, mean and standard deviation, and the share of
+draws judged HOLDS. Controls: the `band` (or `n`) labels of the fine-tuned runs are permuted
+within each replicate and budget (band) at random, which leaves no effect of training
+difficulty (of the budget) for a claim to find; the table counts the verdicts over the
+permutations. A statistic that says HOLDS there is not testing its claim.
+"""
+
+import collections
+
+from absl import app, flags
+import numpy as np
+
+from experiments import claims, results
+
+_PERMUTED = {"band": ("band_lo", "band_hi"), "n": ("n",)}
+
+
+def _relabel(rows, base_draw, data_draw) -> list[dict]:
+  """Rows of the drawn seeds, base seed i of the new study being base_draw[i] (its base
+  rows included) and data seed j being data_draw[j]."""
+  out = []
+  for new_base, old_base in enumerate(base_draw):
+    for r in rows:
+      if r["base_seed"] != old_base:
+        continue
+      if r["n"] == 0:
+        out.append(dict(r, base_seed=new_base, seed=new_base))
+        continue
+      out.extend(dict(r, base_seed=new_base, seed=new_data)
+                 for new_data, old_data in enumerate(data_draw) if r["seed"] == old_data)
+  return out
+
+
+def resample_study(runs, slices, num_base_seeds: int, num_data_seeds: int, rng):
+  """(runs, slices) of a study with num_base_seeds x num_data_seeds replicates drawn with
+  replacement from the study's own."""
+  base_seeds = sorted({r["base_seed"] for r in runs if r["n"] > 0})
+  data_seeds = sorted({r["seed"] for r in runs if r["n"] > 0})
+  base_draw = rng.choice(base_seeds, num_base_seeds)
+  data_draw = rng.choice(data_seeds, num_data_seeds)
+  return _relabel(runs, base_draw, data_draw), _relabel(slices, base_draw, data_draw)
+
+
+def permute(runs, slices, label: str, rng):
+  """(runs, slices) with the `label` ("band" or "n") of the fine-tuned runs shuffled among
+  the runs that share every other run column; each slice row follows its run."""
+  fields = _PERMUTED[label]
+  groups = collections.defaultdict(list)
+  for i, r in enumerate(runs):
+    if r["n"] > 0:
+      groups[tuple(v for k, v in r.items() if k in results.RUN_COLUMNS and k not in fields)].append(i)
+  new_runs = [dict(r) for r in runs]
+  renamed = {}
+  for members in groups.values():
+    for i, j in zip(members, rng.permutation(members)):
+      new_runs[i].update({f: runs[j][f] for f in fields})
+      renamed[results.identity_text(runs[i])] = {f: runs[j][f] for f in fields}
+  new_slices = [dict(s, **renamed.get(results.identity_text(s), {})) for s in slices]
+  return new_runs, new_slices
+
+
+def _supports(runs, slices, settings) -> dict:
+  """{(claim, base): (support, verdict, strict support, strict verdict)} of one judgement."""
+  return {(v["claim"], v["base"]): (v["support"], v["verdict"], v["strict"]["support"],
+                                    v["strict"]["verdict"])
+          for v in claims.judge(runs, slices, settings) if v["support"] is not None}
+
+
+def power_table(runs, slices, sizes, draws: int, settings: dict, seed: int = 0) -> list[dict]:
+  """Rows (claim, base, base_seeds, data_seeds, statistic, support mean and sd, share judged
+  HOLDS) over `draws` studies of each (base seeds, data seeds) size in `sizes`."""
+  rng = np.random.default_rng(seed)
+  rows = []
+  for num_base, num_data in sizes:
+    judged = [_supports(*resample_study(runs, slices, num_base, num_data, rng), settings)
+              for _ in range(draws)]
+    for key in judged[0]:
+      for statistic, at in (("trend", 0), ("strict", 2)):
+        support = np.array([j[key][at] for j in judged])
+        holds = np.mean([j[key][at + 1] == "HOLDS" for j in judged])
+        rows.append(dict(claim=key[0], base=key[1], base_seeds=num_base, data_seeds=num_data,
+                         statistic=statistic, support_mean=float(support.mean()),
+                         support_sd=float(support.std()), holds_share=float(holds)))
+  return rows
+
+
+def control_table(runs, slices, label: str, draws: int, settings: dict,
+                  seed: int = 0) -> list[dict]:
+  """Rows (claim, base, statistic, verdict counts, support mean and largest) over `draws`
+  permutations of `label`."""
+  rng = np.random.default_rng(seed)
+  judged = [_supports(*permute(runs, slices, label, rng), settings) for _ in range(draws)]
+  rows = []
+  for key in judged[0]:
+    for statistic, at in (("trend", 0), ("strict", 2)):
+      support = np.array([j[key][at] for j in judged])
+      counts = collections.Counter(j[key][at + 1] for j in judged)
+      rows.append(dict(claim=key[0], base=key[1], statistic=statistic,
+                       holds=counts["HOLDS"], inconclusive=counts["INCONCLUSIVE"],
+                       fails=counts["FAILS"], support_mean=float(support.mean()),
+                       support_max=float(support.max())))
+  return rows
+
+
+def format_rows(rows: list[dict]) -> str:
+  """Rows as an aligned plain-text table, numbers to two decimals."""
+  if not rows:
+    return "(no claim was tested)"
+  columns = list(rows[0])
+  cells = [[f"{r[c]:.2f}" if isinstance(r[c], float) else str(r[c]) for c in columns]
+           for r in rows]
+  widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
+  return "\n".join(" ".join(text.ljust(w) for text, w in zip(line, widths))
+                   for line in [columns] + cells)
+
+
+def _seed_counts(field: str, text: str) -> list[int]:
+  try:
+    counts = [int(part) for part in text.split(",")]
+  except ValueError:
+    counts = []
+  if not counts or min(counts) < 1:
+    raise SystemExit(f"error: --{field}={text} is not allowed; allowed: positive integers "
+                     "separated by commas, e.g. 3,6,12")
+  return counts
+
+
+def main(argv):
+  if len(argv) > 1:
+    raise app.UsageError(f"unexpected arguments: {argv[1:]}")
+  f = flags.FLAGS
+  if not f.workdir:
+    raise SystemExit("error: --workdir=DIR is required (a study's workdir)")
+  if f.permute not in (None, *_PERMUTED):
+    raise SystemExit(f"error: --permute={f.permute} is not allowed; allowed: "
+                     f"{', '.join(_PERMUTED)}")
+  if f.draws < 1:
+    raise SystemExit(f"error: --draws={f.draws} is not allowed; allowed: an integer >= 1")
+  sizes = [(b, d) for b in _seed_counts("base_seeds", f.base_seeds)
+           for d in _seed_counts("data_seeds", f.data_seeds)]
+  try:
+    runs, slices, settings = claims.read_study(f.workdir)
+  except FileNotFoundError as error:
+    raise SystemExit(f"error: {error}") from None
+  if f.permute:
+    print(format_rows(control_table(runs, slices, f.permute, f.draws, settings)))
+  else:
+    print(format_rows(power_table(runs, slices, sizes, f.draws, settings)))
+
+
+if __name__ == "__main__":
+  flags.DEFINE_string("workdir", None, "a study's workdir (holding runs.csv and slices.csv)")
+  flags.DEFINE_string("base_seeds", "6", "base seeds of the drawn studies, e.g. 3,6,12")
+  flags.DEFINE_string("data_seeds", "3", "data seeds of the drawn studies, e.g. 1,3,6")
+  flags.DEFINE_integer("draws", 20, "studies drawn per size, or permutations")
+  flags.DEFINE_string("permute", None, "band or n: judge permuted studies instead (controls)")
+  app.run(main)
