@@ -55,7 +55,8 @@ def permute(runs, slices, label: str, rng):
   groups = collections.defaultdict(list)
   for i, r in enumerate(runs):
     if r["n"] > 0:
-      groups[tuple(v for k, v in r.items() if k in results.RUN_COLUMNS and k not in fields)].append(i)
+      key = tuple(r[k] for k in results.RUN_COLUMNS if k not in fields)
+      groups[key].append(i)
   new_runs = [dict(r) for r in runs]
   renamed = {}
   for members in groups.values():

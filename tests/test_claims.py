@@ -277,3 +277,14 @@ def test_the_strict_statistics_are_reported_beside_the_trend_ones(tmp_path):
   text = claims.table(list(verdicts.values()))
   assert text.splitlines()[0].split()[:6] == ["claim", "base", "verdict", "support", "strict",
                                               "support"]
+
+
+def test_g_ext_of_bands_never_learned_does_not_make_c4_hold():
+  """Where the largest n learns only band 3, the harder bands' G_ext falls only because
+  their R_train is 1 (an optimisation or generalization failure, not extrapolation): C4
+  fails, where the strict statistic, over every band, holds."""
+  runs, slices = world({3: 0, 4: 10 ** 6, 5: 10 ** 6, 6: 10 ** 6})
+  verdict = verdicts_of(runs, slices)["C4", "base"]
+  assert verdict["verdict"] == "FAILS" and verdict["strict"]["verdict"] == "HOLDS"
+  assert verdict["statistic"] == "fewer than two bands are learned at the largest n (3)"
+  assert verdict["runs"]["runs"] == 6  # band 3 at the largest n: 3 base x 2 data seeds
