@@ -200,13 +200,15 @@ def finetune_group(setup: Setup, n: int, base_params, test_set, programs, evalua
 
 
 def train_and_score(setup: Setup, n: int, group: Group, test_set, programs: loop.GridPrograms,
-                    evaluators, progress: loop.Progress) -> dict:
+                    evaluators, progress: loop.Progress, seconds: dict | None = None) -> dict:
   """Trains a group's runs of budget n (each until it fits S, or to the cap) and scores them
   on S, their held-out sets and the test set. Every host value goes to the devices once,
-  explicitly, before the first step."""
+  explicitly, before the first step. `seconds`, where given, gains each phase's wall time
+  (train, S, held-out, test, bound; benchmarks/group_cost.py)."""
   config, mesh, count = setup.config, setup.mesh, len(group.identities)
   on_own, on_shared, perturbed = evaluators
   batch = config.evaluation.batch_size
+  clock = loop.PhaseClock(seconds)
   own_sets = [group.sets[r["seed"], _band(r)] for r in group.identities]
   train_sets = sharding.put_runs(scoring.stack_examples([s for s, _ in own_sets], batch), mesh)
   heldout_sets = sharding.put_runs(scoring.stack_examples([h for _, h in own_sets], batch), mesh)
@@ -218,18 +220,24 @@ def train_and_score(setup: Setup, n: int, group: Group, test_set, programs: loop
     return done | (scoring.errors(sharding.gather(sums, count))
                    <= config.finetune.fit_threshold)
 
-  state, losses, accuracies = loop.train_in_segments(
-      programs, group.params, group.runs, config.finetune.max_steps, progress,
-      f"n={n}, width {group.width}, {count} runs",
-      should_stop=fitted if config.finetune.stop_when_fitted else None)
-  train_sums, heldout_sums, test_sums, steps, diverged = sharding.gather(
-      (on_own(state.params, train_sets, every_run), on_own(state.params, heldout_sets, every_run),
-       on_shared(state.params, test_set), state.steps_taken, state.diverged), count)
+  with clock("train"):
+    state, losses, accuracies = loop.train_in_segments(
+        programs, group.params, group.runs, config.finetune.max_steps, progress,
+        f"n={n}, width {group.width}, {count} runs",
+        should_stop=fitted if config.finetune.stop_when_fitted else None)
+  with clock("S"):
+    train_sums = sharding.gather(on_own(state.params, train_sets, every_run), count)
+  with clock("held-out"):
+    heldout_sums = sharding.gather(on_own(state.params, heldout_sets, every_run), count)
+  with clock("test"):
+    test_sums, steps, diverged = sharding.gather(
+        (on_shared(state.params, test_set), state.steps_taken, state.diverged), count)
   curves = loop.curve_points(losses, accuracies, config.evaluation.curve_every)
   identities = [dict(identity, n=n) for identity in group.identities]
-  bound_rows = bounds.bound_rows(
-      setup, identities, state.params, sharding.put_runs(group.params, mesh), train_sets,
-      sharding.put_runs(group.runs.data_key, mesh), perturbed)
+  with clock("bound"):
+    bound_rows = bounds.bound_rows(
+        setup, identities, state.params, sharding.put_runs(group.params, mesh), train_sets,
+        sharding.put_runs(group.runs.data_key, mesh), perturbed)
   return scoring.merge([dict(bounds=bound_rows)] + [
       scoring.run_rows(setup, identity, scoring.error(train_sums, i),
                        scoring.error(heldout_sums, i), test_sums, i, steps[i], diverged[i],

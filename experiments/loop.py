@@ -1,5 +1,6 @@
 """Training a grid of runs in segments: progress lines between them, learning curves kept."""
 
+import contextlib
 import functools
 import time
 from typing import Callable, NamedTuple
@@ -33,6 +34,21 @@ class Progress:
   def skip(self, work: float):
     """Counts work as done that never needs computing (every run of a group stopped)."""
     self.done += work
+
+
+class PhaseClock:
+  """`with clock(name):` adds the block's wall time to seconds[name]; a no-op without a
+  dict. A phase must end by bringing its results to the host, or the time is not its own."""
+
+  def __init__(self, seconds: dict | None):
+    self.seconds = seconds
+
+  @contextlib.contextmanager
+  def __call__(self, name: str):
+    start = time.perf_counter()
+    yield
+    if self.seconds is not None:
+      self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
 
 
 def _mean(values) -> float:
