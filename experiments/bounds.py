@@ -23,50 +23,66 @@ _SELECTION, _FINAL = 0, 1  # streams of a run's draws
 
 
 def perturbed_errors(setup: Setup):
-  """A jitted grid function (params, base params, S, key) -> (squared distance, index of
-  the chosen sigma, Q's mean error on S over `bounds.draws` draws), each run on its device."""
+  """A jitted grid function (params, base params, S, key, sums on S) -> (squared distance,
+  index of the chosen sigma, Q's mean error on S over `bounds.draws` draws), each run on its
+  device; `sums` are the run's own SliceSums on S (its undisturbed error, not computed again).
+
+  The sigmas are tried from the largest down, and the first within tolerance is chosen: the
+  largest within it, as if every one were tried, since each sigma's draws use the same keys
+  whatever was tried before. The smallest is chosen without a try when no other is within."""
   b = setup.config.bounds
   sigmas = jnp.asarray(b.sigmas, jnp.float32)
   evaluate_fn = evaluate.make_evaluate(setup.model, setup.config.evaluation.batch_size,
                                        setup.train_task.max_difficulty,
                                        setup.evaluation_output_start)
 
-  def one_run(params, base_params, examples, key):
+  def one_run(params, base_params, examples, key, sums):
     squared_distance = sum(jnp.sum(jnp.square(q - p)) for q, p in
                            zip(jax.tree.leaves(params), jax.tree.leaves(base_params)))
 
-    def error_of(theta):
-      sums = evaluate_fn(theta, examples)
+    def error_of(sums):
       return sums.errors[1:].sum() / jnp.maximum(sums.examples[1:].sum(), 1)
 
     def perturbed_error(sigma, draw_key):
       leaves, tree = jax.tree.flatten(params)
       noises = [jax.random.normal(k, x.shape, x.dtype)
                 for k, x in zip(jax.random.split(draw_key, len(leaves)), leaves)]
-      return error_of(jax.tree.unflatten(tree, [x + sigma * e for x, e in zip(leaves, noises)]))
+      return error_of(evaluate_fn(
+          jax.tree.unflatten(tree, [x + sigma * e for x, e in zip(leaves, noises)]), examples))
 
     def mean_error(sigma, stream, draws):
       keys = jax.random.split(jax.random.fold_in(key, stream), draws)
       return jax.lax.map(lambda k: perturbed_error(sigma, k), keys).mean()
 
-    undisturbed = error_of(params)
-    selection = jax.lax.map(
-        lambda s: mean_error(s, _SELECTION, b.selection_draws), sigmas)
-    within = selection <= undisturbed + b.tolerance
-    index = jnp.max(jnp.where(within, jnp.arange(len(b.sigmas)), 0))  # 0 where none is
+    index = largest_within(lambda i: mean_error(sigmas[i], _SELECTION, b.selection_draws),
+                           len(b.sigmas), error_of(sums) + b.tolerance)
     return squared_distance, index, mean_error(sigmas[index], _FINAL, b.draws)
 
   return jax.jit(sharding.map_runs(one_run, setup.mesh, setup.vmap_width))
 
 
-def bound_rows(setup: Setup, identities, params, base_params, train_sets, keys,
+def largest_within(error_at, count: int, limit) -> jax.Array:
+  """The largest index i in 1..count - 1 with error_at(i) <= limit, else 0: tried from the
+  top down, stopping at the first (jittable; error_at takes a traced index)."""
+
+  def try_next(carry):  # (index, found) -> the same index if within the limit, else one less
+    index, _ = carry
+    within = error_at(index) <= limit
+    return jnp.where(within, index, index - 1), within
+
+  index, _ = jax.lax.while_loop(lambda carry: (carry[0] > 0) & ~carry[1], try_next,
+                                (jnp.int32(count - 1), jnp.bool_(False)))
+  return index
+
+
+def bound_rows(setup: Setup, identities, params, base_params, train_sets, keys, train_sums,
                perturbed) -> list[dict]:
   """bounds.csv rows of a chunk's runs: identity columns, then BOUNDS_CSV_COLUMNS.
-  `params` on the devices; `base_params`, `train_sets` and `keys` placed with put_runs;
-  `perturbed`: perturbed_errors(setup)."""
+  `params` and `train_sums` (each run's SliceSums on S) on the devices; `base_params`,
+  `train_sets` and `keys` placed with put_runs; `perturbed`: perturbed_errors(setup)."""
   b, config = setup.config.bounds, setup.config
-  squared, index, r_s_q = sharding.gather(perturbed(params, base_params, train_sets, keys),
-                                          len(identities))
+  squared, index, r_s_q = sharding.gather(
+      perturbed(params, base_params, train_sets, keys, train_sums), len(identities))
   sigma = np.asarray(b.sigmas)[index]
   test_weights = synth.uniform_weights(config.evaluation.test_difficulties)
   tv = np.array([synth.total_variation(

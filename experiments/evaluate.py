@@ -43,17 +43,18 @@ def example_metrics(logits_BxTxV, targets_BxT, mask_BxT) -> ExampleMetrics:
 
 
 def make_evaluate(model, batch_size: int, max_difficulty: int, output_start: int = 0):
-  """evaluate(params, examples) -> SliceSums; examples are padded to whole batches with
-  difficulty-0 rows, which land in the ignored slot 0. No answer token may come before
-  position output_start + 1 (see `Task.answer_start`). Jit and vmap it over runs."""
+  """evaluate(params, examples) -> SliceSums; examples are padded with difficulty-0 rows,
+  which land in the ignored slot 0, to whole batches of batch_size, or (a smaller set) to
+  one batch of its own (`pad_to_batches`). No answer token may come before position
+  output_start + 1 (see `Task.answer_start`). Jit and vmap it over runs."""
 
   def evaluate(params, examples: Example) -> SliceSums:
     num = examples.tokens.shape[0]
-    if num % batch_size:
+    batch = min(batch_size, num)
+    if num % batch:
       raise ValueError(f"{num} evaluation examples are not whole batches of {batch_size}; "
                        f"pad them with pad_to_batches")
-    batches = jax.tree.map(lambda x: x.reshape((num // batch_size, batch_size) + x.shape[1:]),
-                           examples)
+    batches = jax.tree.map(lambda x: x.reshape((num // batch, batch) + x.shape[1:]), examples)
 
     def one_batch(sums, batch):
       inputs, targets, mask = shift(batch.tokens, batch.answer_mask, output_start)
@@ -72,8 +73,12 @@ def make_evaluate(model, batch_size: int, max_difficulty: int, output_start: int
 
 
 def pad_to_batches(examples: Example, batch_size: int) -> Example:
-  """Appends all-padding rows of difficulty 0 up to a multiple of batch_size."""
-  missing = -examples.tokens.shape[0] % batch_size
+  """Appends all-padding rows of difficulty 0 up to a multiple of batch_size, or, for a set
+  smaller than batch_size, up to the next power of two (one batch: a training set of 16 is
+  not computed as 256; few distinct sizes, so few compiled programs)."""
+  num = examples.tokens.shape[0]
+  size = min(batch_size, 1 << max(num - 1, 0).bit_length())
+  missing = -num % size
   return jax.tree.map(lambda x: np.concatenate([x, np.zeros((missing,) + x.shape[1:], x.dtype)]),
                       examples)
 

@@ -226,7 +226,8 @@ def train_and_score(setup: Setup, n: int, group: Group, test_set, programs: loop
         f"n={n}, width {group.width}, {count} runs",
         should_stop=fitted if config.finetune.stop_when_fitted else None)
   with clock("S"):
-    train_sums = sharding.gather(on_own(state.params, train_sets, every_run), count)
+    train_sums_on_devices = on_own(state.params, train_sets, every_run)
+    train_sums = sharding.gather(train_sums_on_devices, count)
   with clock("held-out"):
     heldout_sums = sharding.gather(on_own(state.params, heldout_sets, every_run), count)
   with clock("test"):
@@ -237,7 +238,7 @@ def train_and_score(setup: Setup, n: int, group: Group, test_set, programs: loop
   with clock("bound"):
     bound_rows = bounds.bound_rows(
         setup, identities, state.params, sharding.put_runs(group.params, mesh), train_sets,
-        sharding.put_runs(group.runs.data_key, mesh), perturbed)
+        sharding.put_runs(group.runs.data_key, mesh), train_sums_on_devices, perturbed)
   return scoring.merge([dict(bounds=bound_rows)] + [
       scoring.run_rows(setup, identity, scoring.error(train_sums, i),
                        scoring.error(heldout_sums, i), test_sums, i, steps[i], diverged[i],

@@ -14,26 +14,64 @@ from experiments import train as engine
 
 
 class Progress:
-  """Prints a stage's progress with an ETA from the rate of the work computed so far; with
-  `eta_is_bound`, the ETA is an upper bound (work that may be skipped is counted)."""
+  """Prints a stage's progress with an ETA from the rate of the work computed so far, or,
+  where the work's cost is not its size, from `estimate` (seconds left, None while unknown)."""
 
-  def __init__(self, label: str, total_work: float, eta_is_bound: bool = False):
+  def __init__(self, label: str, total_work: float,
+               estimate: Callable[[], float | None] | None = None):
     self.label, self.total, self.start = label, total_work, time.time()
     self.done = self.computed = 0.0
-    self.eta_label = "ETA <=" if eta_is_bound else "ETA"
+    self.estimate = estimate
+
+  def _eta_text(self, elapsed: float) -> str:
+    if self.estimate is not None:
+      seconds = self.estimate()
+      return "ETA unknown until a group ends" if seconds is None else f"ETA ~ {seconds:5.0f} s"
+    eta = elapsed / self.computed * (self.total - self.done) if self.computed else float("nan")
+    return f"ETA {eta:5.0f} s"
 
   def advance(self, work: float, note: str, reused: bool = False):
     self.done += work
     self.computed += 0 if reused else work
     elapsed = time.time() - self.start
-    eta = elapsed / self.computed * (self.total - self.done) if self.computed else float("nan")
     if sharding.is_main_process():
       print(f"[{self.label}] {self.done / self.total:6.1%} {note}; elapsed {elapsed:5.0f} s, "
-            f"{self.eta_label} {eta:5.0f} s", flush=True)
+            f"{self._eta_text(elapsed)}", flush=True)
 
   def skip(self, work: float):
     """Counts work as done that never needs computing (every run of a group stopped)."""
     self.done += work
+
+
+class GroupClock:
+  """Wall times of the groups of a stage, one per budget n, and the time the rest should
+  take: a least-squares line in n through the groups computed so far (their mean while only
+  one has; unknown before), less the time the group under way has run."""
+
+  def __init__(self, budgets):
+    self.finished, self.remaining, self.start = {}, list(budgets), time.time()
+
+  def begin(self):
+    self.start = time.time()
+
+  def end(self, n, computed: bool = True):
+    if computed:
+      self.finished[n] = time.time() - self.start
+    self.remaining.remove(n)
+
+  def seconds_left(self) -> float | None:
+    if not self.finished:
+      return None
+    budgets = np.array(list(self.finished), float)
+    times = np.array(list(self.finished.values()))
+    slope = 0.0
+    if len(budgets) > 1 and np.ptp(budgets) > 0:
+      slope = max(np.polyfit(budgets, times, 1)[0], 0.0)
+    intercept = times.mean() - slope * budgets.mean()
+    predicted = np.maximum(intercept + slope * np.array(self.remaining, float), 0.0)
+    if len(predicted):  # the first remaining group is under way
+      predicted[0] = max(predicted[0] - (time.time() - self.start), 0.0)
+    return float(predicted.sum())
 
 
 class PhaseClock:

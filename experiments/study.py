@@ -92,20 +92,23 @@ def run_study(config: ml_collections.ConfigDict, workdir: str) -> None:
   os.makedirs(groups_dir, exist_ok=True)
   budgets = sorted(config.sweep.budgets)
   group_steps = config.finetune.max_steps * finetune.passes(setup)
-  progress = loop.Progress("finetune", group_steps * len(budgets),
-                           eta_is_bound=True)  # a group ends once all its runs fit S
+  clock = loop.GroupClock(budgets)  # a group ends once all its runs fit S: its steps vary
+  progress = loop.Progress("finetune", group_steps * len(budgets), estimate=clock.seconds_left)
   outputs = [base_rows]
   for n in budgets:
+    clock.begin()
     path = os.path.join(groups_dir, f"n={n}.json")
     if os.path.exists(path):
       with open(path) as handle:
         outputs.append(json.load(handle))
+      clock.end(n, computed=False)
       progress.advance(group_steps, f"n={n}: reused {path}", reused=True)
       continue
     group = finetune.finetune_group(setup, n, base_params, test_set, programs, evaluators,
                                     progress, os.path.join(groups_dir, f"n={n}"))
     _write_text(path, json.dumps(group, indent=1))
     outputs.append(group)
+    clock.end(n)
   merged = scoring.merge(outputs)
   for name, columns in (("runs", scoring.RUNS_CSV_COLUMNS), ("slices", scoring.SLICES_CSV_COLUMNS),
                         ("curves", scoring.CURVES_CSV_COLUMNS),

@@ -6,11 +6,12 @@ import itertools
 import math
 import os
 
+import jax
 import numpy as np
 import pytest
 
 import synth
-from experiments import pac_bayes, results
+from experiments import bounds, pac_bayes, results
 
 
 def written_law(max_difficulty, layout, sampling, weights):
@@ -133,3 +134,20 @@ def test_every_run_of_a_study_has_its_bound(launched):
                        operand_sampling="uniform"), {row["band_lo"]: 1.0})
     assert row["TV"] == pytest.approx(tv)
     assert math.isfinite(row["bound_sqrt"])
+
+
+def test_the_largest_sigma_within_tolerance_is_found_without_trying_every_one():
+  """The descending search picks what trying every sigma picks (the largest index within
+  the limit, 0 if none), and stops at the first it finds."""
+  rng = np.random.default_rng(0)
+  search = jax.jit(lambda errors, limit: bounds.largest_within(lambda i: errors[i],
+                                                               errors.shape[0], limit))
+  for _ in range(200):
+    errors = rng.uniform(0, 1, rng.integers(1, 8)).astype(np.float32)  # any order at all
+    limit = np.float32(rng.uniform(0, 1))
+    within = np.flatnonzero(errors <= limit)
+    assert int(search(errors, limit)) == max(within.max() if within.size else 0, 0)
+  tried = []
+  error_at = lambda i: jax.pure_callback(lambda j: tried.append(int(j)) or np.float32(j),
+                                         jax.ShapeDtypeStruct((), np.float32), i)
+  assert int(bounds.largest_within(error_at, 6, 3.0)) == 3 and tried == [5, 4, 3]

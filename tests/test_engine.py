@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import synth
-from experiments import checkpoint, evaluate, losses
+from experiments import checkpoint, evaluate, loop, losses
 from experiments import train as engine
 from models import ModelConfig, Transformer
 
@@ -272,3 +272,36 @@ def test_cutting_examples_drops_only_padding():
   np.testing.assert_array_equal(cut.tokens, data.tokens[:, :task.sequence_width(3)])
   with pytest.raises(ValueError, match="would drop tokens; their longest needs"):
     synth.cut_to_width(data, task.sequence_width(2))
+
+
+def test_a_set_smaller_than_one_batch_is_evaluated_as_one_batch_of_its_own(addition):
+  """A training set of 12 is padded to 16, not to the evaluation batch of 64, and sums the
+  same as when padded to the full batch."""
+  model = tiny_model(addition)
+  params = engine.init_params(model, jax.random.key(0), addition.sequence_width())
+  small = synth.make_dataset(jax.random.key(4), addition, (1, 3), 12)
+  padded = evaluate.pad_to_batches(small, 64)
+  assert padded.tokens.shape[0] == 16
+  assert [evaluate.pad_to_batches(synth.make_dataset(jax.random.key(4), addition, (1, 3), n),
+                                  64).tokens.shape[0] for n in (1, 16, 33, 64, 65)] == [
+                                      1, 16, 64, 64, 128]
+  evaluate_fn = jax.jit(evaluate.make_evaluate(model, 64, 3))
+  full = jax.tree.map(lambda x: np.concatenate([x, np.zeros((48,) + x.shape[1:], x.dtype)]),
+                      padded)
+  jax.tree.map(lambda a, b: np.testing.assert_allclose(a[1:], b[1:], rtol=1e-5),  # 0: padding
+               evaluate_fn(params, padded), evaluate_fn(params, full))
+
+
+def test_the_eta_of_groups_is_unknown_before_one_ends_then_a_line_in_n(monkeypatch):
+  now = [0.0]
+  monkeypatch.setattr(loop.time, "time", lambda: now[0])
+  clock = loop.GroupClock([16, 64, 256])
+  assert clock.seconds_left() is None  # nothing has run: no honest estimate
+  clock.begin(); now[0] = 10.0; clock.end(16)  # 16 took 10 s
+  clock.begin()
+  assert clock.seconds_left() == 20.0  # one group: each of the two left takes as long
+  now[0] = 40.0; clock.end(64)  # 64 took 30 s: 10 s + 20 s per 48 examples
+  clock.begin(); now[0] = 50.0
+  assert clock.seconds_left() == pytest.approx(10 + 20 / 48 * 240 - 10)  # 10 s under way
+  reused = loop.GroupClock([16, 64]); reused.end(16, computed=False)
+  assert reused.seconds_left() is None  # a group read from disk says nothing of speed
