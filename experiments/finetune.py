@@ -204,7 +204,7 @@ def train_and_score(setup: Setup, n: int, group: Group, test_set, programs: loop
   """Trains a group's runs of budget n (each until it fits S, or to the cap) and scores them
   on S, their held-out sets and the test set. Every host value goes to the devices once,
   explicitly, before the first step. `seconds`, where given, gains each phase's wall time
-  (train, S, held-out, test, bound; benchmarks/group_cost.py)."""
+  (train, of which fit checks, then S, held-out, test, bound; benchmarks/group_cost.py)."""
   config, mesh, count = setup.config, setup.mesh, len(group.identities)
   on_own, on_shared, perturbed = evaluators
   batch = config.evaluation.batch_size
@@ -215,10 +215,11 @@ def train_and_score(setup: Setup, n: int, group: Group, test_set, programs: loop
   every_run = sharding.put_runs(np.zeros(count, bool), mesh)
 
   def fitted(state):  # runs that stopped or diverged are not scored again
-    done = sharding.gather(state.stopped | state.diverged, count)
-    sums = on_own(state.params, train_sets, sharding.put_runs(done, mesh))
-    return done | (scoring.errors(sharding.gather(sums, count))
-                   <= config.finetune.fit_threshold)
+    with clock("fit checks"):
+      done = sharding.gather(state.stopped | state.diverged, count)
+      sums = on_own(state.params, train_sets, sharding.put_runs(done, mesh))
+      return done | (scoring.errors(sharding.gather(sums, count))
+                     <= config.finetune.fit_threshold)
 
   with clock("train"):
     state, losses, accuracies = loop.train_in_segments(

@@ -2,11 +2,13 @@
 
   python -m experiments.power --workdir=DIR --base_seeds=3,6,12 --data_seeds=1,3,6
   python -m experiments.power --workdir=DIR --permute=band
+  python -m experiments.power --compare=DIR1,DIR2,...   # one study run several ways
 
 Power: studies of other sizes are drawn from the study's replicates (base seeds and data
 seeds each drawn with replacement, a seed drawn twice counted as two) and judged; the table
 gives each claim's support over the draws, mean and standard deviation, and the share of
-draws judged HOLDS. Controls: the `band` (or `n`) labels of the fine-tuned runs are permuted
+draws judged HOLDS. Comparison: the verdicts of several workdirs of one config (reruns on
+other machines or under other float settings) side by side. Controls: the `band` (or `n`) labels of the fine-tuned runs are permuted
 within each replicate and budget (band) at random, which leaves no effect of training
 difficulty (of the budget) for a claim to find; the table counts the verdicts over the
 permutations. A statistic that says HOLDS there is not testing its claim.
@@ -110,6 +112,22 @@ def control_table(runs, slices, label: str, draws: int, settings: dict,
   return rows
 
 
+def compare_table(workdirs: list[str]) -> list[dict]:
+  """Rows (claim, base, then per workdir its trend verdict and support, strict after a
+  slash) of studies judged with their own configs' settings."""
+  judged = {}
+  for workdir in workdirs:
+    runs, slices, settings = claims.read_study(workdir)
+    judged[workdir] = {(v["claim"], v["base"]): v for v in claims.judge(runs, slices, settings)}
+  keys = list(dict.fromkeys(key for table in judged.values() for key in table))
+  text = lambda v: "-" if v["support"] is None else f"{v['verdict']} {v['support']:.2f}"
+  return [dict(claim=claim, base=base, **{
+      workdir: (f"{text(judged[workdir][claim, base])} / "
+                f"{text(judged[workdir][claim, base]['strict'])}"
+                if (claim, base) in judged[workdir] else "absent") for workdir in workdirs})
+          for claim, base in keys]
+
+
 def format_rows(rows: list[dict]) -> str:
   """Rows as an aligned plain-text table, numbers to two decimals."""
   if not rows:
@@ -137,8 +155,14 @@ def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"unexpected arguments: {argv[1:]}")
   f = flags.FLAGS
+  if f.compare:
+    try:
+      print(format_rows(compare_table(f.compare.split(","))))
+    except FileNotFoundError as error:
+      raise SystemExit(f"error: {error}") from None
+    return
   if not f.workdir:
-    raise SystemExit("error: --workdir=DIR is required (a study's workdir)")
+    raise SystemExit("error: --workdir=DIR is required (a study's workdir), or --compare")
   if f.permute not in (None, *_PERMUTED):
     raise SystemExit(f"error: --permute={f.permute} is not allowed; allowed: "
                      f"{', '.join(_PERMUTED)}")
@@ -162,4 +186,6 @@ if __name__ == "__main__":
   flags.DEFINE_string("data_seeds", "3", "data seeds of the drawn studies, e.g. 1,3,6")
   flags.DEFINE_integer("draws", 20, "studies drawn per size, or permutations")
   flags.DEFINE_string("permute", None, "band or n: judge permuted studies instead (controls)")
+  flags.DEFINE_string("compare", None, "workdirs of one config, separated by commas: their "
+                      "verdicts side by side (trend / strict)")
   app.run(main)

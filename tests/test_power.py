@@ -58,12 +58,16 @@ def test_shuffled_bands_take_away_the_mechanism_claims():
     assert trend[claim]["holds"] == 0, trend[claim]
 
 
-def test_power_command_prints_a_table_and_refuses_bad_sizes(tmp_path):
-  runs, slices = world(MECHANISM)
+def write_study(directory, runs, slices):
+  directory.mkdir(exist_ok=True)
   for name, rows in (("runs.csv", runs), ("slices.csv", slices)):
-    with open(tmp_path / name, "w") as handle:
+    with open(directory / name, "w") as handle:
       handle.write(",".join(rows[0]) + "\n")
       handle.writelines(",".join(str(v) for v in r.values()) + "\n" for r in rows)
+
+
+def test_power_command_prints_a_table_and_refuses_bad_sizes(tmp_path):
+  write_study(tmp_path, *world(MECHANISM))
   command = [sys.executable, "-m", "experiments.power", f"--workdir={tmp_path}", "--draws=2"]
   out = subprocess.run(command + ["--base_seeds=2,4", "--data_seeds=2"], capture_output=True,
                        text=True, cwd=REPO)
@@ -75,3 +79,11 @@ def test_power_command_prints_a_table_and_refuses_bad_sizes(tmp_path):
   assert bad.returncode == 1 and bad.stderr.strip().splitlines()[-1] == (
       "error: --base_seeds=0 is not allowed; allowed: positive integers separated by commas, "
       "e.g. 3,6,12")
+
+
+def test_compare_puts_the_verdicts_of_several_workdirs_side_by_side(tmp_path):
+  for name in ("a", "b"):
+    write_study(tmp_path / name, *world(MECHANISM))
+  rows = power.compare_table([str(tmp_path / "a"), str(tmp_path / "b")])
+  c1 = next(r for r in rows if r["claim"] == "C1")
+  assert c1[str(tmp_path / "a")] == c1[str(tmp_path / "b")] == "HOLDS 1.00 / HOLDS 1.00"

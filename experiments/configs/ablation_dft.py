@@ -13,5 +13,6 @@ from experiments.configs import cpu_default
 def get_config():
   config = cpu_default.get_config()
   config.finetune.update(stop_when_fitted=False, max_steps=250)
+  config.bases.seeds = tuple(range(6))  # cpu_default's until 2026-11-29: the committed runs
   config.sweep.losses = ("sft", "dft")
   return config
