@@ -8,10 +8,11 @@ Power: studies of other sizes are drawn from the study's replicates (base seeds 
 seeds each drawn with replacement, a seed drawn twice counted as two) and judged; the table
 gives each claim's support over the draws, mean and standard deviation, and the share of
 draws judged HOLDS. Comparison: the verdicts of several workdirs of one config (reruns on
-other machines or under other float settings) side by side. Controls: the `band` (or `n`) labels of the fine-tuned runs are permuted
-within each replicate and budget (band) at random, which leaves no effect of training
-difficulty (of the budget) for a claim to find; the table counts the verdicts over the
-permutations. A statistic that says HOLDS there is not testing its claim.
+other machines or under other float settings) side by side. Controls: the `band` (or `n`)
+labels of the fine-tuned runs are permuted within each replicate and budget (band) at
+random, which leaves no effect of training difficulty (of the budget) for a claim to find;
+the table counts the verdicts over the permutations. A statistic that says HOLDS there is
+not testing its claim.
 """
 
 import collections
