@@ -414,13 +414,14 @@ def judge_c6(strong: Cells, weak: Cells, weights, settings, **where) -> dict:
                        **where)
   strong_accuracy = weighted_mean(strong.values["accuracy"], weights)
   weak_accuracy = weighted_mean(weak.values["accuracy"], weights)
-  harder = optimal_index(strong_accuracy) - optimal_index(weak_accuracy)  # [R + 1, N]
+  strong_best, weak_best = optimal_index(strong_accuracy), optimal_index(weak_accuracy)
+  harder = strong_best - weak_best  # [R + 1, N]
   differ = (harder != 0).sum(axis=1)
   share = np.where(differ > 0, (harder > 0).sum(axis=1) / np.maximum(differ, 1), np.nan)
   holds = share >= settings["trend_share"]
   statistic = (f"d*(n) for n = {', '.join(map(str, strong.budgets))}: strong "
-               f"{_bands_text(strong, optimal_index(strong_accuracy)[0])}; weak "
-               f"{_bands_text(weak, optimal_index(weak_accuracy)[0])}; the strong base's "
+               f"{_bands_text(strong, strong_best[0])}; weak "
+               f"{_bands_text(weak, weak_best[0])}; the strong base's "
                f"harder at {share[0]:.2f} of the {differ[0]} budget(s) where they differ")
   tolerance = settings["min_difference"]
   strong_easiest, strong_hardest = near_optimal(strong_accuracy, tolerance)
@@ -432,8 +433,8 @@ def judge_c6(strong: Cells, weak: Cells, weights, settings, **where) -> dict:
             "min_difference)")
   used = {k: a + b for (k, a), b in zip(_used(strong).items(), _used(weak).values())}
   numbers = dict(budgets=strong.budgets,
-                 strong=[strong.bands[i] for i in optimal_index(strong_accuracy)[0]],
-                 weak=[weak.bands[i] for i in optimal_index(weak_accuracy)[0]],
+                 strong=[strong.bands[i] for i in strong_best[0]],
+                 weak=[weak.bands[i] for i in weak_best[0]],
                  ordered_share=float(share[0]))
   return _result("C6", holds, settings, statistic, numbers, used, strict, **where)
 

@@ -70,6 +70,15 @@ def permute(runs, slices, label: str, rng):
   return new_runs, new_slices
 
 
+def _judged_by_statistic(judgements: list[dict]):
+  """For each (claim, base) and statistic (trend, strict) of several judgements: (claim,
+  base, statistic, supports [judgements], verdicts)."""
+  for key in judgements[0]:
+    for statistic, at in (("trend", 0), ("strict", 2)):
+      yield (*key, statistic, np.array([j[key][at] for j in judgements]),
+             [j[key][at + 1] for j in judgements])
+
+
 def _supports(runs, slices, settings) -> dict:
   """{(claim, base): (support, verdict, strict support, strict verdict)} of one judgement."""
   return {(v["claim"], v["base"]): (v["support"], v["verdict"], v["strict"]["support"],
@@ -85,13 +94,11 @@ def power_table(runs, slices, sizes, draws: int, settings: dict, seed: int = 0) 
   for num_base, num_data in sizes:
     judged = [_supports(*resample_study(runs, slices, num_base, num_data, rng), settings)
               for _ in range(draws)]
-    for key in judged[0]:
-      for statistic, at in (("trend", 0), ("strict", 2)):
-        support = np.array([j[key][at] for j in judged])
-        holds = np.mean([j[key][at + 1] == "HOLDS" for j in judged])
-        rows.append(dict(claim=key[0], base=key[1], base_seeds=num_base, data_seeds=num_data,
-                         statistic=statistic, support_mean=float(support.mean()),
-                         support_sd=float(support.std()), holds_share=float(holds)))
+    rows += [dict(claim=claim, base=base, base_seeds=num_base, data_seeds=num_data,
+                  statistic=statistic, support_mean=float(support.mean()),
+                  support_sd=float(support.std()),
+                  holds_share=float(np.mean([v == "HOLDS" for v in verdicts])))
+             for claim, base, statistic, support, verdicts in _judged_by_statistic(judged)]
   return rows
 
 
@@ -102,14 +109,11 @@ def control_table(runs, slices, label: str, draws: int, settings: dict,
   rng = np.random.default_rng(seed)
   judged = [_supports(*permute(runs, slices, label, rng), settings) for _ in range(draws)]
   rows = []
-  for key in judged[0]:
-    for statistic, at in (("trend", 0), ("strict", 2)):
-      support = np.array([j[key][at] for j in judged])
-      counts = collections.Counter(j[key][at + 1] for j in judged)
-      rows.append(dict(claim=key[0], base=key[1], statistic=statistic,
-                       holds=counts["HOLDS"], inconclusive=counts["INCONCLUSIVE"],
-                       fails=counts["FAILS"], support_mean=float(support.mean()),
-                       support_max=float(support.max())))
+  for claim, base, statistic, support, verdicts in _judged_by_statistic(judged):
+    counts = collections.Counter(verdicts)
+    rows.append(dict(claim=claim, base=base, statistic=statistic, holds=counts["HOLDS"],
+                     inconclusive=counts["INCONCLUSIVE"], fails=counts["FAILS"],
+                     support_mean=float(support.mean()), support_max=float(support.max())))
   return rows
 
 
