@@ -28,8 +28,8 @@ import numpy as np
 from ml_collections import config_flags
 
 import synth
-from experiments import finetune, pretrain, setup as study_setup
-from experiments import train as engine
+from experiments.engine import sharding, train as engine
+from experiments.study import finetune, pretrain, setup as study_setup
 
 FLAGS = flags.FLAGS
 config_flags.DEFINE_config_file("config", "experiments/configs/cpu_default.py", "study config")
@@ -76,7 +76,7 @@ def grid_throughput(config, steps, widths):
   print(f"{'engine':<28} {'examples/s':>11} {'ratio':>7}")
   print(f"{'as it was (vmap, all pos.)':<28} {examples / reference:>11,.0f} {1.0:>7.2f}")
   for width in widths:
-    now = jax.jit(engine.over_runs(now_trainer.train, width or None))
+    now = jax.jit(sharding.over_runs(now_trainer.train, width or None))
     seconds = best_time(now, group.params, group.runs)
     label = f"now, {'all runs' if not width else f'{width} run(s)'} per vmap"
     print(f"{label:<28} {examples / seconds:>11,.0f} {reference / seconds:>7.2f}")

@@ -23,8 +23,8 @@ import jax
 import numpy as np
 
 import synth
-from experiments import evaluate
-from experiments import train as engine
+from experiments.engine import evaluate
+from experiments.engine import train as engine
 from models import ModelConfig, Transformer
 
 FLAGS = flags.FLAGS

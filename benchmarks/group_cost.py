@@ -15,8 +15,9 @@ import time
 from absl import app, flags
 from ml_collections import config_flags
 
-from experiments import finetune, loop, pretrain, scoring, sharding, study
-from experiments.setup import build
+from experiments.engine import loop, sharding
+from experiments.study import bounds, finetune, pretrain, runner, scoring
+from experiments.study.setup import build
 
 FLAGS = flags.FLAGS
 config_flags.DEFINE_config_file("config", "experiments/configs/cpu_default.py", "study config")
@@ -30,9 +31,9 @@ def main(argv):
   del argv
   config = FLAGS.config
   setup = build(config)
-  study.prepare_workdir(config, FLAGS.workdir)
+  runner.prepare_workdir(config, FLAGS.workdir)
   test_set = sharding.put_replicated(scoring.test_set(setup), setup.mesh)
-  evaluators = scoring.evaluators(setup)
+  evaluators, perturbed = scoring.evaluators(setup), bounds.perturbed_errors(setup)
   base_params, _ = pretrain.pretrain_bases(setup, FLAGS.workdir, test_set, evaluators)
   programs = finetune.grid_programs(setup)
   lines = ["| n | runs | " + " | ".join(f"{p} s" for p in PHASES)
@@ -42,11 +43,12 @@ def main(argv):
     for group in finetune.prepare_groups(setup, n, base_params):
       first = time.perf_counter()
       finetune.train_and_score(setup, n, group, test_set, programs[group.width], evaluators,
-                               loop.Progress("warm-up", config.finetune.max_steps))
+                               perturbed, loop.Progress("warm-up", config.finetune.max_steps))
       first = time.perf_counter() - first
       seconds = {}
       finetune.train_and_score(setup, n, group, test_set, programs[group.width], evaluators,
-                               loop.Progress("timed", config.finetune.max_steps), seconds)
+                               perturbed, loop.Progress("timed", config.finetune.max_steps),
+                               seconds)
       total = sum(seconds.values()) - seconds.get("fit checks", 0.0)
       lines.append(f"| {n} | {len(group.identities)} | "
                    + " | ".join(f"{seconds.get(p, 0.0):.1f}" for p in PHASES)

@@ -22,8 +22,8 @@ import jax
 import numpy as np
 from ml_collections import config_flags
 
-from experiments import finetune, setup as study_setup
-from experiments import train as engine
+from experiments.engine import sharding, train as engine
+from experiments.study import finetune, setup as study_setup
 
 FLAGS = flags.FLAGS
 config_flags.DEFINE_config_file("config", "experiments/configs/cpu_default.py", "study config")
@@ -92,7 +92,7 @@ def main(argv):
                                   jax.tree.map(lambda x: np.stack([x] * count), base))[0]
   if FLAGS.engine == "now":
     trainer = finetune.make_trainer(setup, finetune.bands_by_width(setup)[group.width])
-    train = engine.over_runs(trainer.train, setup.vmap_width)
+    train = sharding.over_runs(trainer.train, setup.vmap_width)
   else:
     train = jax.vmap(engine.make_trainer(
         setup.model, engine.TrainConfig(batch_size=config.finetune.batch_size,

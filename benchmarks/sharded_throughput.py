@@ -36,8 +36,8 @@ def time_on_devices(config, count: int, steps: int) -> dict:
   import jax
   import numpy as np
 
-  from experiments import finetune, setup as study_setup, sharding
-  from experiments import train as engine
+  from experiments.engine import sharding, train as engine
+  from experiments.study import finetune, setup as study_setup
 
   config.finetune.update(max_steps=steps, check_every=min(steps, config.finetune.check_every))
   built = study_setup.build(config)

@@ -18,8 +18,8 @@ import jax
 import numpy as np
 from ml_collections import config_flags
 
-from experiments import finetune, pretrain, setup as study_setup
-from experiments import train as engine
+from experiments.engine import train as engine
+from experiments.study import finetune, pretrain, setup as study_setup
 
 FLAGS = flags.FLAGS
 config_flags.DEFINE_config_file("config", "experiments/configs/graph_paper.py", "study config")
@@ -47,7 +47,7 @@ def step_cost(trainer, params, run):
 def study_cost(config):
   """[(stage, width, runs, steps per run, FLOPs per step, seconds per step here)]."""
   built = study_setup.build(config)
-  task, bases = built.train_task, pretrain.base_identities(config)
+  task, bases = built.train_task, study_setup.base_identities(config)
   params = engine.init_params(built.model, jax.random.key(0), task.sequence_width())
   p, f = config.pretrain, config.finetune
   run = engine.make_run(jax.random.key(0), p.steps, p.learning_rate, engine.band_source(1, 1))

@@ -12,7 +12,8 @@ import os
 import jax
 
 import synth
-from experiments import advise, results
+from experiments.analysis import advise
+from experiments.results import files
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PER_DIGIT_COUNT = 500  # problems of each digit count (1 digit holds only 50 that may be drawn)
@@ -30,7 +31,7 @@ def main():
                                    digits=digits)))
   with open(os.path.join(HERE, "pool.jsonl"), "w") as handle:
     handle.write("".join(line + "\n" for line in lines))
-  runs = results.read_csv(os.path.join(HERE, "..", "figures", "cpu_default", "runs.csv"))
+  runs = files.read_csv(os.path.join(HERE, "..", "results", "cpu_default", "runs.csv"))
   advise.write_pilot(os.path.join(HERE, "pilot.csv"), advise.pilot_rows(runs, max_budget=96))
   print(f"wrote {len(lines)} problems to examples/pool.jsonl and examples/pilot.csv")
 

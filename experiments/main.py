@@ -16,7 +16,8 @@ from absl import app, flags
 import jax
 from ml_collections import config_flags
 
-from experiments import sharding, study
+from experiments.engine import sharding
+from experiments.study import runner
 
 FLAGS = flags.FLAGS
 _CONFIG = config_flags.DEFINE_config_file("config", "experiments/configs/cpu_default.py",
@@ -51,7 +52,7 @@ def main(argv):
                     os.environ.get("JAX_COMPILATION_CACHE_DIR",
                                    os.path.expanduser("~/.cache/difficulty-sim/jax")))
   try:
-    study.run_study(config, FLAGS.workdir)
+    runner.run_study(config, FLAGS.workdir)
   except ValueError as error:  # a config or workdir refused before any compute
     print(f"error: {error}", file=sys.stderr)
     raise SystemExit(2) from None
@@ -61,5 +62,10 @@ def main(argv):
       print(f"figure: {path}")
 
 
-if __name__ == "__main__":
+def run():
+  """The `difficulty-sim` console command."""
   app.run(main)
+
+
+if __name__ == "__main__":
+  run()

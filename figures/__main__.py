@@ -1,6 +1,6 @@
 """Redraws a study's figures from its results files, without training.
 
-  python -m figures --workdir=runs/cpu_default [--out=figures/cpu_default]
+  python -m figures --workdir=runs/cpu_default [--out=results/cpu_default]
 """
 
 from absl import app, flags
@@ -19,5 +19,10 @@ def main(argv):
     print(path)
 
 
-if __name__ == "__main__":
+def run():
+  """The `difficulty-figures` console command."""
   app.run(main)
+
+
+if __name__ == "__main__":
+  run()

@@ -13,12 +13,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the file-only backend)
 import numpy as np  # noqa: E402
 
-from experiments import results  # noqa: E402
+from experiments.results import files, grid  # noqa: E402
 
 
 def _grid(rows, value):
   """(budgets, bands, mean[n, band], std[n, band]) of `value` over replicates."""
-  stats = results.mean_over_replicates(rows, value, spread=True)
+  stats = grid.mean_over_replicates(rows, value, spread=True)
   budgets = sorted({n for n, _ in stats})
   bands = sorted({b for _, b in stats})
   mean = np.array([[stats.get((n, b), (np.nan, np.nan))[0] for b in bands] for n in budgets])
@@ -27,8 +27,8 @@ def _grid(rows, value):
 
 
 def _base_band(runs, base):
-  row = results.select(runs, base=base, n=0)
-  return results.band(row[0]) if row else None
+  row = grid.select(runs, base=base, n=0)
+  return grid.band(row[0]) if row else None
 
 
 def _budget_ticks(ax, budgets):
@@ -38,19 +38,19 @@ def _budget_ticks(ax, budgets):
 
 
 def _band_axis(ax, bands, label="training difficulty band"):
-  ax.set_xticks(range(len(bands)), [results.band_text(b) for b in bands])
+  ax.set_xticks(range(len(bands)), [grid.band_text(b) for b in bands])
   ax.set_xlabel(label)
 
 
 def heatmap(runs, base, loss, path):
   """Figure 1: test accuracy over (n, band), mean and spread over replicates; d*(n) boxed,
   the base's range dashed, cells with runs that did not fit S starred."""
-  rows = results.select(runs, base=base, loss=loss)
+  rows = grid.select(runs, base=base, loss=loss)
   budgets, bands, error, spread = _grid(rows, "R_test")
   unfitted = {}
   for r in rows:
     if r["n"] > 0 and not r["diverged"] and not r["fitted"]:
-      unfitted[(r["n"], results.band(r))] = unfitted.get((r["n"], results.band(r)), 0) + 1
+      unfitted[(r["n"], grid.band(r))] = unfitted.get((r["n"], grid.band(r)), 0) + 1
   fig, ax = plt.subplots(figsize=(1.5 * len(bands) + 2.5, 0.7 * len(budgets) + 2))
   image = ax.imshow(1 - error, cmap="viridis", vmin=0, vmax=1, aspect="auto", origin="lower")
   for i, n in enumerate(budgets):
@@ -58,7 +58,7 @@ def heatmap(runs, base, loss, path):
       star = f"*{unfitted[(n, b)]}" if (n, b) in unfitted else ""
       ax.text(j, i, f"{1 - error[i, j]:.2f}±{spread[i, j]:.2f}{star}", ha="center",
               va="center", fontsize=7, color="white" if 1 - error[i, j] < 0.6 else "black")
-  optimal = results.optimal_bands(rows)
+  optimal = grid.optimal_bands(rows)
   for i, n in enumerate(budgets):
     j = bands.index(optimal[n][0])
     ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="red", lw=2.5))
@@ -71,7 +71,7 @@ def heatmap(runs, base, loss, path):
   _band_axis(ax, bands)
   ax.set_yticks(range(len(budgets)), budgets)
   ax.set_ylabel("budget n")
-  replicates = len({results.replicate(r) for r in rows if r["n"] > 0})
+  replicates = len({grid.replicate(r) for r in rows if r["n"] > 0})
   ax.set_title(f"test accuracy, base '{base}', {loss}: mean ± sd over {replicates} replicates\n"
                "(red: d*(n); dashed: base's range; *k: k runs did not fit S)", fontsize=9)
   fig.colorbar(image, ax=ax, label="aggregate test accuracy")
@@ -81,8 +81,8 @@ def heatmap(runs, base, loss, path):
 def optimum_and_gaps(runs, base, loss, path):
   """Figure 2: d*(n) with each replicate's best band; G_gen and G_ext against band for each
   n, mean ± sd over replicates."""
-  rows = results.select(runs, base=base, loss=loss)
-  optimal = results.optimal_bands(rows)
+  rows = grid.select(runs, base=base, loss=loss)
+  optimal = grid.optimal_bands(rows)
   budgets, bands, _, _ = _grid(rows, "R_test")
   fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
   position = {b: j for j, b in enumerate(bands)}
@@ -94,7 +94,7 @@ def optimum_and_gaps(runs, base, loss, path):
     axes[0].scatter(n * np.exp(rng.uniform(-0.08, 0.08, len(picks))),
                     np.array(picks) + rng.uniform(-0.12, 0.12, len(picks)), color="gray",
                     alpha=0.6, s=16, label="each replicate's best" if n == budgets[0] else None)
-  axes[0].set_yticks(range(len(bands)), [results.band_text(b) for b in bands])
+  axes[0].set_yticks(range(len(bands)), [grid.band_text(b) for b in bands])
   axes[0].set(xscale="log", xlabel="budget n", ylabel="optimal training band", title="d*(n)")
   _budget_ticks(axes[0], budgets)
   axes[0].legend(fontsize=8)
@@ -121,7 +121,7 @@ def bound_terms(runs, bounds, base, loss, path):
   TV(D_test, D_train), and the bound with its part on R_train(Q) (bound - TV); above 1 it
   says nothing (vacuous). Runs that diverged are left out, as everywhere."""
   rows = [dict(r, bound_on_R_train=r["bound"] - r["TV"])
-          for r in results.with_run_flags(results.select(bounds, base=base, loss=loss), runs)]
+          for r in grid.with_run_flags(grid.select(bounds, base=base, loss=loss), runs)]
   fig, axes = plt.subplots(1, 4, figsize=(19, 4.2))
   for ax, value, title in zip(axes, ("KL", "TV", "bound_on_R_train", "bound"), (
       "KL(Q || P) at the chosen sigma", "TV(D_test, D_train), exact",
@@ -140,22 +140,22 @@ def bound_terms(runs, bounds, base, loss, path):
 def change_over_base(runs, slices, base, loss, path):
   """Figure 3: accuracy change over the base per test difficulty, easy/medium/hard bands, at
   the smallest and the largest n; each run against the base it started from, mean ± sd."""
-  rows = results.select(slices, base=base, loss=loss)
+  rows = grid.select(slices, base=base, loss=loss)
   base_accuracy = {(r["base_seed"], r["test_difficulty"]): 1 - r["error"]
-                   for r in results.select(slices, base=base, n=0)}
+                   for r in grid.select(slices, base=base, n=0)}
   budgets = sorted({r["n"] for r in rows})
-  bands = sorted({results.band(r) for r in rows})
+  bands = sorted({grid.band(r) for r in rows})
   chosen = sorted({bands[0], bands[len(bands) // 2], bands[-1]})
   labels = ("easy", "medium", "hard") if len(chosen) == 3 else ("easy", "hard")[-len(chosen):]
   fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
   for ax, n in zip(axes, (budgets[0], budgets[-1])):
     for b, label in zip(chosen, labels):
-      picked = [r for r in rows if r["n"] == n and results.band(r) == b]
+      picked = [r for r in rows if r["n"] == n and grid.band(r) == b]
       difficulties = sorted({r["test_difficulty"] for r in picked})
       changes = [[1 - r["error"] - base_accuracy[r["base_seed"], d] for r in picked
                   if r["test_difficulty"] == d] for d in difficulties]
       mean, spread = np.array([np.mean(c) for c in changes]), np.array([np.std(c) for c in changes])
-      ax.plot(difficulties, mean, "o-", label=f"{label}: band {results.band_text(b)}")
+      ax.plot(difficulties, mean, "o-", label=f"{label}: band {grid.band_text(b)}")
       ax.fill_between(difficulties, mean - spread, mean + spread, alpha=0.2)
     ax.axhline(0, color="black", lw=0.5)
     ax.set(xlabel="test difficulty", title=f"n = {n}")
@@ -169,20 +169,20 @@ def change_over_base(runs, slices, base, loss, path):
 def bases_compared(runs, loss, path):
   """Figure 4: d*(n) of each base model, with each replicate's best band."""
   fig, ax = plt.subplots(figsize=(6.5, 4.2))
-  compared = sorted({b for b, l in results.studies(runs) if l == loss})
-  bands = sorted({results.band(r) for r in runs if r["n"] > 0})
+  compared = sorted({b for b, l in grid.studies(runs) if l == loss})
+  bands = sorted({grid.band(r) for r in runs if r["n"] > 0})
   position = {b: j for j, b in enumerate(bands)}
   rng = np.random.default_rng(0)
   for k, base in enumerate(compared):
-    optimal = results.optimal_bands(results.select(runs, base=base, loss=loss))
+    optimal = grid.optimal_bands(grid.select(runs, base=base, loss=loss))
     offset = 0.1 * (k - (len(compared) - 1) / 2)
     line, = ax.plot(list(optimal), [position[optimal[n][0]] + offset for n in optimal], "o-",
-                    label=f"{base} (pre-trained on {results.band_text(_base_band(runs, base))})")
+                    label=f"{base} (pre-trained on {grid.band_text(_base_band(runs, base))})")
     for n, (_, picks) in optimal.items():
       ax.scatter(n * np.exp(rng.uniform(-0.08, 0.08, len(picks))),
                  np.array([position[b] for b in picks]) + offset
                  + rng.uniform(-0.05, 0.05, len(picks)), color=line.get_color(), alpha=0.35, s=12)
-  ax.set_yticks(range(len(bands)), [results.band_text(b) for b in bands])
+  ax.set_yticks(range(len(bands)), [grid.band_text(b) for b in bands])
   ax.set(xscale="log", xlabel="budget n", ylabel="optimal training band",
          title=f"d*(n) by base model, {loss} (dots: each replicate's best)")
   _budget_ticks(ax, sorted({r["n"] for r in runs if r["n"] > 0}))
@@ -192,8 +192,8 @@ def bases_compared(runs, loss, path):
 
 def sft_vs_dft(runs, base, path):
   """Figure 5: test accuracy of DFT minus SFT over (n, band), means over replicates."""
-  budgets, bands, sft, _ = _grid(results.select(runs, base=base, loss="sft"), "R_test")
-  _, _, dft, _ = _grid(results.select(runs, base=base, loss="dft"), "R_test")
+  budgets, bands, sft, _ = _grid(grid.select(runs, base=base, loss="sft"), "R_test")
+  _, _, dft, _ = _grid(grid.select(runs, base=base, loss="dft"), "R_test")
   difference = sft - dft  # = accuracy(DFT) - accuracy(SFT)
   limit = max(np.nanmax(np.abs(difference)), 1e-3)
   fig, ax = plt.subplots(figsize=(1.2 * len(bands) + 2.5, 0.6 * len(budgets) + 2))
@@ -213,10 +213,10 @@ def sft_vs_dft(runs, base, path):
 def learning_curves(runs, curves, base, loss, path):
   """Figure 6: every run's training loss against step, one panel per (n, band); a run that
   did not fit its training set is drawn in red."""
-  rows = results.select(curves, base=base, loss=loss)
-  fitted = {results.identity_text(r): r["fitted"] for r in runs}
+  rows = grid.select(curves, base=base, loss=loss)
+  fitted = {grid.run_key(r): r["fitted"] for r in runs}
   budgets = sorted({r["n"] for r in rows if r["n"] > 0})
-  bands = sorted({results.band(r) for r in rows if r["n"] > 0})
+  bands = sorted({grid.band(r) for r in rows if r["n"] > 0})
   if not budgets:
     return None
   fig, axes = plt.subplots(len(budgets), len(bands), figsize=(2.6 * len(bands) + 1,
@@ -224,19 +224,19 @@ def learning_curves(runs, curves, base, loss, path):
                            sharex=True, sharey=True, squeeze=False)
   by_run = {}
   for r in rows:
-    by_run.setdefault(results.identity_text(r), []).append(r)
+    by_run.setdefault(grid.run_key(r), []).append(r)
   for points in by_run.values():
     first = points[0]
     if first["n"] == 0:
       continue
-    ax = axes[budgets.index(first["n"]), bands.index(results.band(first))]
-    ok = fitted.get(results.identity_text(first), True)
+    ax = axes[budgets.index(first["n"]), bands.index(grid.band(first))]
+    ok = fitted.get(grid.run_key(first), True)
     ax.plot([p["step"] for p in points], [max(p["loss_value"], 1e-4) for p in points], ".-",
             color="C0" if ok else "C3", alpha=0.5 if ok else 0.9, lw=0.8, ms=2)
   for i, n in enumerate(budgets):
     axes[i, 0].set_ylabel(f"n={n}\nloss")
   for j, b in enumerate(bands):
-    axes[0, j].set_title(f"band {results.band_text(b)}", fontsize=9)
+    axes[0, j].set_title(f"band {grid.band_text(b)}", fontsize=9)
     axes[-1, j].set_xlabel("step")
   axes[0, 0].set_yscale("log")
   fig.suptitle(f"training loss, base '{base}', {loss}: each run until it fitted S (red: hit the "
@@ -247,13 +247,13 @@ def learning_curves(runs, curves, base, loss, path):
 def prediction(runs, predicted, base, loss, path):
   """Figure 8: d*(n) measured (each replicate's best in grey), the two-gap model's
   predictions fitted on the budgets left of the dashed line, and the bound's argmin."""
-  rows = results.select(predicted, base=base, loss=loss)
+  rows = grid.select(predicted, base=base, loss=loss)
   budgets = [r["n"] for r in rows]
   fig, ax = plt.subplots(figsize=(7, 4.2))
   rng = np.random.default_rng(0)  # jitter only
-  optimal = results.optimal_bands(results.select(runs, base=base, loss=loss))
+  optimal = grid.optimal_bands(grid.select(runs, base=base, loss=loss))
   for n in budgets:
-    picks = np.array([results.band_midpoint(b) for b in optimal[n][1]])
+    picks = np.array([grid.band_midpoint(b) for b in optimal[n][1]])
     ax.scatter(n * np.exp(rng.uniform(-0.06, 0.06, len(picks))),
                picks + rng.uniform(-0.1, 0.1, len(picks)), color="gray", alpha=0.5, s=12,
                label="each replicate's best" if n == budgets[0] else None)
@@ -284,12 +284,12 @@ def _save(fig, path):
 
 def draw_all(workdir: str, out_dir: str | None = None) -> list[str]:
   """Draws every figure the results support; returns the paths written."""
-  runs = results.read_csv(os.path.join(workdir, "runs.csv"))
-  slices = results.read_csv(os.path.join(workdir, "slices.csv"))
-  curves = results.read_csv(os.path.join(workdir, "curves.csv"))
+  runs = files.read_csv(os.path.join(workdir, "runs.csv"))
+  slices = files.read_csv(os.path.join(workdir, "slices.csv"))
+  curves = files.read_csv(os.path.join(workdir, "curves.csv"))
   out_dir = out_dir or os.path.join(workdir, "figures")
   os.makedirs(out_dir, exist_ok=True)
-  pairs = results.studies(runs)
+  pairs = grid.studies(runs)
   bases = sorted({b for b, _ in pairs})
   losses = sorted({l for _, l in pairs})
   main_loss = "sft" if "sft" in losses else losses[0]
@@ -306,11 +306,11 @@ def draw_all(workdir: str, out_dir: str | None = None) -> list[str]:
     drawn.append(learning_curves(runs, curves, base, main_loss,
                                  os.path.join(out_dir, f"6_curves{suffix}.png")))
     if os.path.exists(os.path.join(workdir, "bounds.csv")):
-      bounds = results.read_csv(os.path.join(workdir, "bounds.csv"))
+      bounds = files.read_csv(os.path.join(workdir, "bounds.csv"))
       drawn.append(bound_terms(runs, bounds, base, main_loss,
                                os.path.join(out_dir, f"7_bound{suffix}.png")))
     if os.path.exists(os.path.join(workdir, "prediction.csv")):
-      predicted = results.read_csv(os.path.join(workdir, "prediction.csv"))
+      predicted = files.read_csv(os.path.join(workdir, "prediction.csv"))
       drawn.append(prediction(runs, predicted, base, main_loss,
                               os.path.join(out_dir, f"8_prediction{suffix}.png")))
   if len(bases) > 1:

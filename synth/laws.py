@@ -1,5 +1,5 @@
 """Exact distances between the laws of examples two tasks draw under two difficulty
-mixtures: what the PAC-Bayes bound's TV(D_test, D_train) term needs (MECHANISM.md)."""
+mixtures: what the PAC-Bayes bound's TV(D_test, D_train) term needs (docs/theory.md)."""
 
 from typing import Mapping
 

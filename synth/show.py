@@ -66,5 +66,10 @@ def main(argv):
     raise app.UsageError(str(error)) from error
 
 
-if __name__ == "__main__":
+def run():
+  """The `difficulty-show` console command."""
   app.run(main)
+
+
+if __name__ == "__main__":
+  run()

@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-from experiments import advise, predict
+from experiments.analysis import advise, predict
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORLD = predict.Curves(scale=0.05, decay=0.6, offset=0.75, slope=-0.1)  # d* moves with n

@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 
 import synth
-from experiments import bounds, pac_bayes, results
+from experiments.analysis import pac_bayes
+from experiments.results import files
+from experiments.study import bounds
 
 
 def written_law(max_difficulty, layout, sampling, weights):
@@ -120,8 +122,8 @@ def test_the_bound_is_the_sum_of_its_terms_and_tighter_than_its_sqrt_form():
 
 
 def test_every_run_of_a_study_has_its_bound(launched):
-  bounds = results.read_csv(os.path.join(launched[0], "bounds.csv"))
-  runs = [r for r in results.read_csv(os.path.join(launched[0], "runs.csv")) if r["n"] > 0]
+  bounds = files.read_csv(os.path.join(launched[0], "bounds.csv"))
+  runs = [r for r in files.read_csv(os.path.join(launched[0], "runs.csv")) if r["n"] > 0]
   assert len(bounds) == len(runs)
   for row in bounds:
     assert row["sigma"] in (0.01, 0.1) and row["draws"] == 2

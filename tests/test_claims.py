@@ -9,7 +9,8 @@ import sys
 import numpy as np
 import pytest
 
-from experiments import claims, results, scoring, study
+from experiments.analysis import claims
+from experiments.results import schema
 
 BUDGETS = (64, 256, 1024)
 BANDS = (3, 4, 5, 6)
@@ -171,8 +172,8 @@ def test_claims_command_on_a_stored_study(tmp_path):
 
 def test_world_rows_have_the_study_columns():
   runs, slices = world(MECHANISM)
-  assert set(runs[0]) == set(scoring.RUNS_CSV_COLUMNS)
-  assert set(slices[0]) == set(scoring.SLICES_CSV_COLUMNS)
+  assert set(runs[0]) == set(schema.columns("runs"))
+  assert set(slices[0]) == set(schema.columns("slices"))
 
 
 def test_ordered_share_and_trend_on_known_sequences():

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import synth
-from experiments import checkpoint, evaluate, loop, losses
-from experiments import train as engine
+from experiments.engine import checkpoint, evaluate, loop, losses, sharding
+from experiments.engine import train as engine
 from models import ModelConfig, Transformer
 
 
@@ -138,9 +138,9 @@ def test_runs_mapped_a_few_at_a_time_match_one_vmap(addition, width):
   runs = engine.stack_runs(_grid_of_runs(addition))
   params = jax.tree.map(lambda x: jnp.stack([x] * 3), base)
   vmapped = jax.jit(jax.vmap(train))(params, runs)
-  mapped = jax.jit(engine.over_runs(train, width))(params, runs)
+  mapped = jax.jit(sharding.over_runs(train, width))(params, runs)
   # All runs at once (width None, the accelerator default) is one vmap: no loop over runs.
-  loops = str(jax.make_jaxpr(engine.over_runs(lambda x: 2 * x, width))(jnp.ones(3)))
+  loops = str(jax.make_jaxpr(sharding.over_runs(lambda x: 2 * x, width))(jnp.ones(3)))
   assert ("scan" in loops) == (width is not None)
   np.testing.assert_allclose(mapped.losses, vmapped.losses, rtol=2e-5, atol=1e-6)
   # Adam divides by root-mean-square gradients, so float noise in tiny gradients reaches the

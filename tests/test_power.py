@@ -7,7 +7,8 @@ import sys
 import numpy as np
 import pytest
 
-from experiments import claims, power, results
+from experiments.analysis import claims, power
+from experiments.results import grid
 from test_claims import MECHANISM, world
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -17,11 +18,11 @@ def test_a_drawn_study_has_the_size_asked_and_keeps_each_run_with_its_slices():
   runs, slices = world(MECHANISM)  # 3 base seeds x 2 data seeds
   drawn_runs, drawn_slices = power.resample_study(runs, slices, 5, 4, np.random.default_rng(0))
   fine_tuned = [r for r in drawn_runs if r["n"] > 0]
-  assert sorted({results.replicate(r) for r in fine_tuned}) == [(b, d) for b in range(5)
+  assert sorted({grid.replicate(r) for r in fine_tuned}) == [(b, d) for b in range(5)
                                                                  for d in range(4)]
   assert len(fine_tuned) == 5 * 4 * len([r for r in runs if r["n"] > 0]) // 6
   assert sorted(r["base_seed"] for r in drawn_runs if r["n"] == 0) == list(range(5))
-  errors = {results.identity_text(r): r["R_test"] for r in drawn_runs}
+  errors = {grid.run_key(r): r["R_test"] for r in drawn_runs}
   for identity, group in _by_identity(drawn_slices).items():  # slices still average to R_test
     assert np.mean([s["error"] for s in group]) == pytest.approx(errors[identity])
 
@@ -29,7 +30,7 @@ def test_a_drawn_study_has_the_size_asked_and_keeps_each_run_with_its_slices():
 def _by_identity(slices):
   groups = {}
   for s in slices:
-    groups.setdefault(results.identity_text(s), []).append(s)
+    groups.setdefault(grid.run_key(s), []).append(s)
   return groups
 
 
@@ -41,9 +42,9 @@ def test_permuting_bands_shuffles_labels_within_a_replicate_and_budget_only():
   for r, p in zip(runs, permuted):
     assert key(r) == key(p) and r["R_test"] == p["R_test"]
   for group in {key(r) for r in runs if r["n"] > 0}:
-    assert (sorted(results.band(r) for r in runs if key(r) == group and r["n"] > 0)
-            == sorted(results.band(p) for p in permuted if key(p) == group and p["n"] > 0))
-  errors = {results.identity_text(r): r["R_test"] for r in permuted}
+    assert (sorted(grid.band(r) for r in runs if key(r) == group and r["n"] > 0)
+            == sorted(grid.band(p) for p in permuted if key(p) == group and p["n"] > 0))
+  errors = {grid.run_key(r): r["R_test"] for r in permuted}
   for identity, group in _by_identity(permuted_slices).items():
     assert np.mean([s["error"] for s in group]) == pytest.approx(errors[identity])
 

@@ -4,7 +4,7 @@ budgets of such a world predicts d*(n) at the large ones."""
 import numpy as np
 import pytest
 
-from experiments import predict
+from experiments.analysis import predict
 
 TRUE = predict.Curves(scale=0.11, decay=0.6, offset=0.9, slope=-0.1)
 BANDS = [(3, 3), (4, 4), (5, 5), (6, 6)]

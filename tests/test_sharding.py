@@ -16,9 +16,11 @@ import jax
 import numpy as np
 import pytest
 
-from experiments import finetune, loop, pretrain, results, scoring, setup, sharding, study
-from experiments import train as engine
 from experiments.configs import tiny
+from experiments.engine import loop, sharding
+from experiments.engine import train as engine
+from experiments.results import files
+from experiments.study import bounds, finetune, runner, scoring, setup
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HOSTS, DEVICES_PER_HOST, CHUNK = 2, 3, 6
@@ -72,8 +74,8 @@ def two_hosts(tmp_path_factory):
 def assert_same_results(workdir, reference):
   """Every results file holds the same rows; numbers agree within float tolerance."""
   for name in ("runs.csv", "slices.csv", "curves.csv", "bounds.csv"):
-    mine = results.read_csv(os.path.join(workdir, name))
-    theirs = results.read_csv(os.path.join(reference, name))
+    mine = files.read_csv(os.path.join(workdir, name))
+    theirs = files.read_csv(os.path.join(reference, name))
     assert len(mine) == len(theirs) > 0
     for a, b in zip(mine, theirs):
       assert a.keys() == b.keys()
@@ -128,7 +130,7 @@ def test_a_chunked_study_resumes_at_its_unfinished_chunk_on_other_devices(
   config = tiny.get_config()
   config.pretrain.steps = 3
   config.execution.update(chunk_runs=CHUNK, vmap_width=2)
-  study.run_study(config, workdir)
+  runner.run_study(config, workdir)
   assert trained == [(16, 2)]
   assert_same_results(workdir, two_hosts[0])
 
@@ -140,14 +142,15 @@ def test_training_and_scoring_send_nothing_to_the_devices_implicitly():
   config = tiny.get_config()
   built = setup.build(config)
   base = engine.init_params(built.model, jax.random.key(0), built.train_task.sequence_width())
-  count = len(pretrain.base_identities(config))
+  count = len(setup.base_identities(config))
   [group] = finetune.prepare_groups(built, 8, jax.tree.map(lambda x: np.stack([x] * count),
                                                            jax.device_get(base)))
   test_set = sharding.put_replicated(scoring.test_set(built), built.mesh)
   programs, evaluators = finetune.grid_programs(built), scoring.evaluators(built)
+  perturbed = bounds.perturbed_errors(built)
   with jax.transfer_guard_host_to_device("disallow"):
     rows = finetune.train_and_score(built, 8, group, test_set, programs[group.width],
-                                    evaluators, loop.Progress("test", 2))
+                                    evaluators, perturbed, loop.Progress("test", 2))
     with pytest.raises(Exception, match="host-to-device"):
       evaluators.on_shared(sharding.put_runs(group.params, built.mesh), scoring.test_set(built))
   assert len(rows["runs"]) == len(group.identities)

@@ -13,9 +13,12 @@ import jax
 import numpy as np
 import pytest
 
-from experiments import configs, finetune, loop, results, scoring, setup, sharding, study
-from experiments import train as engine
+from experiments import configs
 from experiments.configs import tiny
+from experiments.engine import loop, sharding
+from experiments.engine import train as engine
+from experiments.results import files, schema
+from experiments.study import bounds, finetune, runner, scoring, setup
 from figures import draw
 
 DATA = os.path.join(os.path.dirname(__file__), "data")
@@ -58,7 +61,7 @@ def _csv(path):
 
 def test_results_files_have_the_documented_columns_and_rows(finished):
   runs = _csv(os.path.join(finished, "runs.csv"))
-  assert tuple(runs[0]) == scoring.RUNS_CSV_COLUMNS
+  assert tuple(runs[0]) == schema.columns("runs")
   base_rows = [r for r in runs if r["n"] == "0"]
   assert sorted((r["base"], r["base_seed"]) for r in base_rows) == [
       ("strong", "0"), ("strong", "1"), ("weak", "0"), ("weak", "1")]
@@ -67,7 +70,7 @@ def test_results_files_have_the_documented_columns_and_rows(finished):
   assert fine_tuned == {(r["base"], r["base_seed"]) for r in base_rows}
   assert {r["fitted"] for r in runs} <= {"True", "False"}
   slices = _csv(os.path.join(finished, "slices.csv"))
-  assert tuple(slices[0]) == scoring.SLICES_CSV_COLUMNS
+  assert tuple(slices[0]) == schema.columns("slices")
   assert len(slices) == 3 * len(runs)  # one row per run and test difficulty
   assert {r["base_seed"] for r in slices if r["n"] == "0"} == {"0", "1"}
   assert os.path.exists(os.path.join(finished, "config.json"))
@@ -75,9 +78,9 @@ def test_results_files_have_the_documented_columns_and_rows(finished):
 
 def test_curves_have_a_point_per_window_of_steps_for_every_run(finished):
   curves = _csv(os.path.join(finished, "curves.csv"))
-  assert tuple(curves[0]) == scoring.CURVES_CSV_COLUMNS
+  assert tuple(curves[0]) == schema.columns("curves")
   runs = _csv(os.path.join(finished, "runs.csv"))
-  identity = lambda r: tuple(r[c] for c in scoring.RUN_COLUMNS)
+  identity = lambda r: tuple(r[c] for c in schema.RUN_KEY)
   steps = {}
   for point in curves:
     steps.setdefault(identity(point), []).append(int(point["step"]))
@@ -89,14 +92,14 @@ def test_curves_have_a_point_per_window_of_steps_for_every_run(finished):
 
 
 def test_test_error_splits_exactly_into_the_three_terms(finished):
-  runs = results.read_csv(os.path.join(finished, "runs.csv"))
+  runs = files.read_csv(os.path.join(finished, "runs.csv"))
   for r in runs:
     assert r["R_test"] == pytest.approx(r["R_S"] + r["G_gen"] + r["G_ext"], abs=1e-12)
     assert r["G_gen"] == pytest.approx(r["R_train"] - r["R_S"], abs=1e-12)
     assert 0 <= r["R_S"] <= 1 and 0 <= r["R_train"] <= 1 and 0 <= r["R_test"] <= 1
-  slices = results.read_csv(os.path.join(finished, "slices.csv"))
+  slices = files.read_csv(os.path.join(finished, "slices.csv"))
   for r in runs:  # R_test is the mean error over the test difficulties
-    mine = [s["error"] for s in slices if all(s[k] == r[k] for k in scoring.RUN_COLUMNS)]
+    mine = [s["error"] for s in slices if all(s[k] == r[k] for k in schema.RUN_KEY)]
     assert r["R_test"] == pytest.approx(np.mean(mine), abs=1e-6)
 
 
@@ -121,10 +124,10 @@ def test_interrupted_study_resumes_without_recomputing(finished, tmp_path, monke
 
   monkeypatch.setattr(finetune, "finetune_group", interrupt_once)
   with pytest.raises(KeyboardInterrupt):
-    study.run_study(tiny_config(), workdir)
+    runner.run_study(tiny_config(), workdir)
   assert not os.path.exists(os.path.join(workdir, "runs.csv"))
   assert not os.path.exists(os.path.join(workdir, "groups", "n=16.json"))
-  study.run_study(tiny_config(), workdir)
+  runner.run_study(tiny_config(), workdir)
   assert calls == [16, 16]  # the bases and n=8 are read back, not trained again
   for name in ("runs.csv", "slices.csv", "curves.csv", "bounds.csv", "claims.json"):
     assert read(os.path.join(workdir, name)) == read(os.path.join(finished, name))
@@ -137,7 +140,7 @@ def test_workdir_of_another_config_is_refused(finished, tmp_path):
   config.sweep.seeds = (0, 1, 2)
   with pytest.raises(ValueError, match=r"holds results of a different config \(fields "
                      r"sweep.seeds differ\)"):
-    study.run_study(config, workdir)
+    runner.run_study(config, workdir)
 
 
 @pytest.mark.parametrize("field, value, message", [
@@ -190,7 +193,7 @@ def test_bad_configs_fail_before_any_compute(tmp_path, field, value, message):
   group, name = field.split(".")
   config[group][name] = value
   with pytest.raises(ValueError, match=message):
-    study.run_study(config, str(tmp_path / "never"))
+    runner.run_study(config, str(tmp_path / "never"))
   assert not os.path.exists(tmp_path / "never")
 
 
@@ -236,10 +239,10 @@ def test_bad_command_lines_get_one_clear_line(tmp_path):
 def test_a_study_whose_runs_diverged_says_so_loudly(finished):
   """Runs that diverged (here: every fine-tuned run, as an infinite-ish learning rate would
   make them) are named in a warning and left out of d*(n), which then says none is left."""
-  runs = results.read_csv(os.path.join(finished, "runs.csv"))
+  runs = files.read_csv(os.path.join(finished, "runs.csv"))
   for r in runs:
     r["diverged"] = r["n"] > 0
-  text = study.summary(runs)
+  text = runner.summary(runs)
   assert text.startswith("WARNING: 64 of 68 runs diverged")
   assert "no run left" in text
 
@@ -300,8 +303,8 @@ def finetune_budget(config, n, tmp_path):
   test_set = sharding.put_replicated(scoring.test_set(built), built.mesh)
   return finetune.finetune_group(
       built, n, jax.tree.map(lambda x: np.stack([x] * count), base), test_set,
-      finetune.grid_programs(built), scoring.evaluators(built), loop.Progress("test", 1),
-      str(tmp_path / "parts"))
+      finetune.grid_programs(built), scoring.evaluators(built), bounds.perturbed_errors(built),
+      loop.Progress("test", 1), str(tmp_path / "parts"))
 
 
 def test_without_stopping_every_run_takes_every_step(tmp_path):

@@ -8,7 +8,7 @@ inside both bases' range to one operation beyond the strong one's and two beyond
 one's; tested on 1-6.
 The model has short causal convolutions before attention (`model.canon_width`): without
 them lookup by name took about 15000 steps to emerge even on 1-operation problems, with
-them about 2000 (README, "The paper's own task at CPU scale").
+them about 2000 (results/graph_cpu/README.md).
 """
 
 import ml_collections

@@ -6,7 +6,7 @@ Task options and model as `graph_cpu` found learnable (modulus 5, one distractor
 needed operations, short causal convolutions before attention), four times as wide and
 one layer deeper. Never run: no accelerator has been lent to this project. Its 20000
 pre-training steps (6.7 times `graph_cpu`'s, for a range twice as long) are not shown to be
-enough (README, "`graph_paper` (GPU scale)");
+enough (results/README.md, "`graph_paper` (GPU scale)");
 `python benchmarks/study_cost.py --config=experiments/configs/graph_paper.py` counts its
 compute."""
 

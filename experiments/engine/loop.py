@@ -9,8 +9,8 @@ import jax
 from jax.sharding import Mesh
 import numpy as np
 
-from experiments import sharding
-from experiments import train as engine
+from experiments.engine import sharding
+from experiments.engine.train import Trainer
 
 
 class Progress:
@@ -105,7 +105,7 @@ class GridPrograms(NamedTuple):
   mesh: Mesh
 
 
-def grid_programs(trainer: engine.Trainer, vmap_width, segment: int, mesh: Mesh) -> GridPrograms:
+def grid_programs(trainer: Trainer, vmap_width, segment: int, mesh: Mesh) -> GridPrograms:
   advance = functools.partial(trainer.advance, length=segment)
   return GridPrograms(jax.jit(sharding.map_runs(trainer.init, mesh, vmap_width)),
                       jax.jit(sharding.map_runs(advance, mesh, vmap_width, shared=(2,))),

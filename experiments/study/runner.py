@@ -1,9 +1,10 @@
 """The difficulty x budget study: pre-train base models, fine-tune a grid, score it, judge
-the paper's claims (stages in pretrain.py, finetune.py, claims.py; definitions in
-MECHANISM.md).
+the paper's claims (stages in pretrain.py and finetune.py, the claims check in
+experiments/analysis/claims.py; the claims in docs/mechanism.md).
 
 Stages write into the workdir and are skipped when already there, so an interrupted study
 continues where it stopped: `config.json` (the resolved config; a different one is refused),
+`stack.json` (the software and machines that ran it, and the results schema's version),
 `bases/` (the pre-trained checkpoint and its scores), `groups/n=<n>/` (the rows of each
 chunk of runs of budget n, as it ends), `groups/n=<n>.json` (every run of budget n), then
 `runs.csv`, `slices.csv`, `curves.csv`, `bounds.csv`, `claims.json` and `prediction.csv`,
@@ -15,8 +16,6 @@ devices. On several hosts every process runs this, reading one shared workdir; o
 process 0 writes (`checkpoint.write_atomically`) and prints.
 """
 
-import csv
-import io
 import json
 import os
 
@@ -24,9 +23,11 @@ import jax
 from jax.experimental import multihost_utils
 import ml_collections
 
-from experiments import (checkpoint, claims, finetune, loop, predict, pretrain, results, scoring,
-                         sharding)
-from experiments.setup import build
+from experiments.analysis import claims, predict
+from experiments.engine import checkpoint, loop, sharding, stack
+from experiments.results import files, grid, schema
+from experiments.study import bounds, finetune, pretrain, scoring
+from experiments.study.setup import build
 
 
 def _write_text(path: str, text: str) -> None:
@@ -60,6 +61,19 @@ def prepare_workdir(config, workdir: str) -> None:
                        f"one shared filesystem")
 
 
+def record_stack(workdir: str) -> None:
+  """Adds this process's stack (`stack.describe`) to the workdir's stack.json, beside the
+  results schema's version: a study resumed elsewhere lists every stack that made it."""
+  path = os.path.join(workdir, "stack.json")
+  record = dict(schema_version=schema.VERSION, stacks=[])
+  if os.path.exists(path):
+    with open(path) as handle:
+      record = json.load(handle)
+  if stack.describe() not in record["stacks"]:
+    record["stacks"].append(stack.describe())
+    _write_text(path, json.dumps(record, indent=1))
+
+
 def _results_fields(config: dict) -> dict:
   return {k: v for k, v in config.items() if k != "execution"}
 
@@ -72,20 +86,13 @@ def _differences(a, b, prefix=""):
     yield prefix.rstrip(".")
 
 
-def _write_csv(path: str, columns, rows) -> None:
-  buffer = io.StringIO()
-  writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="raise")
-  writer.writeheader()
-  writer.writerows({c: row[c] for c in columns} for row in rows)
-  _write_text(path, buffer.getvalue())
-
-
 def run_study(config: ml_collections.ConfigDict, workdir: str) -> None:
   """Runs (or resumes) the whole study for `config` in `workdir`."""
   setup = build(config)
   prepare_workdir(config, workdir)
+  record_stack(workdir)
   test_set = sharding.put_replicated(scoring.test_set(setup), setup.mesh)
-  evaluators = scoring.evaluators(setup)
+  evaluators, perturbed = scoring.evaluators(setup), bounds.perturbed_errors(setup)
   base_params, base_rows = pretrain.pretrain_bases(setup, workdir, test_set, evaluators)
   programs = finetune.grid_programs(setup)
   groups_dir = os.path.join(workdir, "groups")
@@ -105,18 +112,16 @@ def run_study(config: ml_collections.ConfigDict, workdir: str) -> None:
       progress.advance(group_steps, f"n={n}: reused {path}", reused=True)
       continue
     group = finetune.finetune_group(setup, n, base_params, test_set, programs, evaluators,
-                                    progress, os.path.join(groups_dir, f"n={n}"))
+                                    perturbed, progress, os.path.join(groups_dir, f"n={n}"))
     _write_text(path, json.dumps(group, indent=1))
     outputs.append(group)
     clock.end(n)
-  merged = scoring.merge(outputs)
-  for name, columns in (("runs", scoring.RUNS_CSV_COLUMNS), ("slices", scoring.SLICES_CSV_COLUMNS),
-                        ("curves", scoring.CURVES_CSV_COLUMNS),
-                        ("bounds", scoring.BOUNDS_CSV_COLUMNS)):
-    _write_csv(os.path.join(workdir, f"{name}.csv"), columns, merged[name])
   if not sharding.is_main_process():
     return  # the files below are process 0's
-  runs = results.read_csv(os.path.join(workdir, "runs.csv"))
+  merged = scoring.merge(outputs)
+  for name in ("runs", "slices", "curves", "bounds"):
+    files.write_csv(os.path.join(workdir, f"{name}.csv"), name, merged[name])
+  runs = files.read_csv(os.path.join(workdir, "runs.csv"))
   print(summary(runs))
   verdicts = claims.judge_workdir(workdir)
   print(claims.table(verdicts))
@@ -132,26 +137,26 @@ def summary(runs: list[dict]) -> str:
   if diverged:
     lines.append(f"WARNING: {len(diverged)} of {len(runs)} runs diverged (a NaN or Inf loss); "
                  "they are left out of every statistic and claim. First: "
-                 + results.identity_text(diverged[0]))
+                 + grid.identity_text(diverged[0]))
   for base in sorted({r["base"] for r in runs}):
-    accuracies = [1 - r["R_test"] for r in results.select(runs, base=base, n=0)
+    accuracies = [1 - r["R_test"] for r in grid.select(runs, base=base, n=0)
                   if not r["diverged"]]
     if accuracies:
       lines.append(f"base {base}: test accuracy {min(accuracies):.3f}-{max(accuracies):.3f} over "
                    f"{len(accuracies)} base seed(s)")
   lines.append("d*(n): the band with the lowest mean R_test over base seeds x data seeds")
-  for base, loss in results.studies(runs):
-    rows = results.select(runs, base=base, loss=loss)
+  for base, loss in grid.studies(runs):
+    rows = grid.select(runs, base=base, loss=loss)
     lines.append(f"base {base}, loss {loss}:")
-    gaps = {k: results.mean_over_replicates(rows, k) for k in ("R_S", "G_gen", "G_ext", "R_test")}
+    gaps = {k: grid.mean_over_replicates(rows, k) for k in ("R_S", "G_gen", "G_ext", "R_test")}
     if not gaps["R_test"]:
       lines.append("  no run left: every run diverged")
-    for n, (best, per_replicate) in results.optimal_bands(rows).items():
+    for n, (best, per_replicate) in grid.optimal_bands(rows).items():
       at = {k: v[(n, best)] for k, v in gaps.items()}
       counts = {b: per_replicate.count(b) for b in sorted(set(per_replicate))}
       unfitted = sum(not r["fitted"] for r in rows if r["n"] == n and not r["diverged"])
-      lines.append(f"  n={n:>6}: d*={results.band_text(best)} (replicates' best: "
-                   f"{', '.join(f'{results.band_text(b)} x{c}' for b, c in counts.items())}); "
+      lines.append(f"  n={n:>6}: d*={grid.band_text(best)} (replicates' best: "
+                   f"{', '.join(f'{grid.band_text(b)} x{c}' for b, c in counts.items())}); "
                    f"at d*: R_S={at['R_S']:.3f} G_gen={at['G_gen']:.3f} "
                    f"G_ext={at['G_ext']:.3f} R_test={at['R_test']:.3f}"
                    + (f"; {unfitted} run(s) did not fit S" if unfitted else ""))

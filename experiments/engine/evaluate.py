@@ -11,7 +11,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from experiments.losses import shift, target_log_probs
+from experiments.engine.losses import shift, target_log_probs
 from synth.task import Example
 
 

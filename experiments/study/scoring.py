@@ -8,16 +8,9 @@ import jax.numpy as jnp
 import numpy as np
 
 import synth
-from experiments import bounds, evaluate, results, sharding
-from experiments.setup import TEST_SET, Setup, key
+from experiments.engine import evaluate, sharding
+from experiments.study.setup import TEST_SET, Setup, key
 
-RUN_COLUMNS = results.RUN_COLUMNS
-RUNS_CSV_COLUMNS = RUN_COLUMNS + ("steps", "R_S", "R_train", "R_test", "G_gen", "G_ext",
-                                  "fitted", "diverged")
-SLICES_CSV_COLUMNS = RUN_COLUMNS + ("test_difficulty", "error", "token_accuracy", "loss_value",
-                                    "examples")
-CURVES_CSV_COLUMNS = RUN_COLUMNS + ("step", "loss_value", "batch_exact_match")  # `loss` is SFT/DFT
-BOUNDS_CSV_COLUMNS = RUN_COLUMNS + bounds.BOUNDS_CSV_COLUMNS
 
 
 def test_set(setup: Setup):
@@ -44,12 +37,10 @@ class Evaluators(NamedTuple):
   `sharding.gather`.
     on_own(params, examples, skip): sums on each run's own sets, zero for the runs where
       `skip` is True (computing nothing for them where runs are mapped one at a time);
-    on_shared(params, examples): sums on one set shared by every run;
-    perturbed: bounds.perturbed_errors, the Monte-Carlo part of the PAC-Bayes bound."""
+    on_shared(params, examples): sums on one set shared by every run."""
 
   on_own: Callable
   on_shared: Callable
-  perturbed: Callable
 
 
 def evaluators(setup: Setup) -> Evaluators:
@@ -63,8 +54,7 @@ def evaluators(setup: Setup) -> Evaluators:
 
   return Evaluators(
       jax.jit(sharding.map_runs(unless_skipped, setup.mesh, setup.vmap_width)),
-      jax.jit(sharding.map_runs(evaluate_fn, setup.mesh, setup.vmap_width, shared=(1,))),
-      bounds.perturbed_errors(setup))
+      jax.jit(sharding.map_runs(evaluate_fn, setup.mesh, setup.vmap_width, shared=(1,))))
 
 
 def errors(sums) -> np.ndarray:

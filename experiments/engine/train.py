@@ -9,10 +9,6 @@ only in those share one program, and the axis can later be sharded over devices.
 Runs of different n share a program through fixed-capacity training-set buffers with a
 per-run n (batches index only the first n rows). Each run also has its own step count; a
 grid's scan lasts its longest run and finished runs stop changing.
-
-`over_runs` maps a per-run function over the runs axis a few runs at a time: all at once
-(one `vmap`) fills an accelerator, while a CPU runs the batched matmuls of many small runs
-slower than those of one or two.
 """
 
 import dataclasses
@@ -23,8 +19,8 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from experiments.evaluate import example_metrics
-from experiments.losses import shift, token_losses
+from experiments.engine.evaluate import example_metrics
+from experiments.engine.losses import shift, token_losses
 from synth.task import Example, Task, check_int_range
 
 
@@ -122,25 +118,6 @@ def dataset_batches(source: DatasetSource, key, batch_size):
   """Uniform draws with replacement from the first n rows of the buffer."""
   rows = jax.random.randint(key, (batch_size,), 0, source.n)
   return source.tokens[rows], source.answer_mask[rows]
-
-
-def over_runs(fn: Callable, width: int | None) -> Callable:
-  """fn(*args) mapped over the leading runs axis of every arg: `width` runs at a time in
-  one vectorised computation (vmap), the chunks one after another (lax.map); None: all at
-  once. The numbers agree with a plain vmap within float tolerance. With width 1 no vmap is
-  involved, so a `lax.cond` inside fn really skips the branch it does not take."""
-  if width is None:
-    return jax.vmap(fn)
-  if width == 1:
-    return lambda *args: jax.lax.map(lambda one: fn(*one), args)
-  return lambda *args: jax.lax.map(lambda one: fn(*one), args, batch_size=width)
-
-
-def default_vmap_width() -> int | None:
-  """Runs per vectorised chunk on this backend: 1 on a CPU, where vmapping small runs buys
-  little (benchmarks/engine_throughput.py) and one at a time lets a stopped run skip its
-  steps; every run at once on an accelerator."""
-  return 1 if jax.default_backend() == "cpu" else None
 
 
 def init_params(model, key, sequence_width: int):

@@ -10,27 +10,21 @@ a gather stops serving once the saved state nears one host's memory (tens of GB)
 
 import json
 import os
-import tempfile
 from typing import Any
 
 import flax.serialization
 import jax
 import numpy as np
 
+from experiments.results import files
+
 PARAMS_FILE, CONFIG_FILE = "params.msgpack", "config.json"
 
 
 def write_atomically(path: str, data: bytes) -> None:
   """Writes `data` to `path` through a temporary file and a rename; on process 0 only."""
-  if jax.process_index() != 0:
-    return
-  directory = os.path.dirname(path)
-  with tempfile.NamedTemporaryFile(dir=directory, delete=False) as handle:
-    handle.write(data)
-    handle.flush()
-    os.fsync(handle.fileno())
-  os.chmod(handle.name, 0o644)  # readable like any results file, not the temp file's 0600
-  os.replace(handle.name, path)
+  if jax.process_index() == 0:
+    files.write_atomically(path, data)
 
 
 def save(directory: str, params: Any, config: dict) -> None:

@@ -1,5 +1,5 @@
-"""The PAC-Bayes bound on a fine-tuned run's test error, term by term (MECHANISM.md, "The
-theory"; the method of Dziugaite and Roy, UAI 2017).
+"""The PAC-Bayes bound on a fine-tuned run's test error, term by term (docs/theory.md;
+the method of Dziugaite and Roy, UAI 2017).
 
 P = N(theta_base, sigma^2 I) and Q = N(theta_finetuned, sigma^2 I), sigma taken from a
 fixed grid of K values (a union bound over the grid pays ln K). With probability at least

@@ -19,11 +19,11 @@ import jax
 import numpy as np
 
 import synth
-from experiments import bounds, checkpoint, loop, scoring, sharding
-from experiments import train as engine
-from experiments.pretrain import base_identities
-from experiments.setup import (FINETUNE_DATA, HELDOUT_SET, TRAIN_SET, Setup, band_id, key,
-                               output_start)
+from experiments.engine import checkpoint, loop, sharding
+from experiments.engine import train as engine
+from experiments.study import bounds, scoring
+from experiments.study.setup import (FINETUNE_DATA, HELDOUT_SET, TRAIN_SET, Setup, band_id,
+                                     base_identities, key, output_start)
 
 
 def grid_runs(config) -> list[dict]:
@@ -176,12 +176,12 @@ def passes(setup: Setup) -> int:
 
 
 def finetune_group(setup: Setup, n: int, base_params, test_set, programs, evaluators,
-                   progress: loop.Progress, parts_dir: str) -> dict:
+                   perturbed, progress: loop.Progress, parts_dir: str) -> dict:
   """Fine-tunes and scores every run of budget n, a width and a chunk of runs at a time,
   and returns its results rows. Each chunk's rows are saved in `parts_dir` as soon as it
   ends, so an interrupted budget resumes at its first unfinished chunk. `programs`:
-  grid_programs(setup); `evaluators`: scoring.evaluators(setup); `test_set` on every
-  device (sharding.put_replicated)."""
+  grid_programs(setup); `evaluators`: scoring.evaluators(setup); `perturbed`:
+  bounds.perturbed_errors(setup); `test_set` on every device (sharding.put_replicated)."""
   os.makedirs(parts_dir, exist_ok=True)
   outputs = []
   for group in prepare_groups(setup, n, base_params):
@@ -194,19 +194,20 @@ def finetune_group(setup: Setup, n: int, base_params, test_set, programs, evalua
         progress.advance(setup.config.finetune.max_steps, f"n={n}: reused {path}", reused=True)
         continue
       outputs.append(train_and_score(setup, n, chunk, test_set, programs[group.width],
-                                     evaluators, progress))
+                                     evaluators, perturbed, progress))
       checkpoint.write_atomically(path, json.dumps(outputs[-1], indent=1).encode())
   return scoring.merge(outputs)
 
 
 def train_and_score(setup: Setup, n: int, group: Group, test_set, programs: loop.GridPrograms,
-                    evaluators, progress: loop.Progress, seconds: dict | None = None) -> dict:
+                    evaluators, perturbed, progress: loop.Progress,
+                    seconds: dict | None = None) -> dict:
   """Trains a group's runs of budget n (each until it fits S, or to the cap) and scores them
   on S, their held-out sets and the test set. Every host value goes to the devices once,
   explicitly, before the first step. `seconds`, where given, gains each phase's wall time
   (train, of which fit checks, then S, held-out, test, bound; benchmarks/group_cost.py)."""
   config, mesh, count = setup.config, setup.mesh, len(group.identities)
-  on_own, on_shared, perturbed = evaluators
+  on_own, on_shared = evaluators
   batch = config.evaluation.batch_size
   clock = loop.PhaseClock(seconds)
   own_sets = [group.sets[r["seed"], _band(r)] for r in group.identities]

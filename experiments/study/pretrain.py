@@ -15,17 +15,11 @@ import jax.numpy as jnp
 import numpy as np
 
 import synth
-from experiments import checkpoint, loop, scoring, sharding
-from experiments import train as engine
-from experiments.setup import (BASE_DATA, BASE_HELDOUT, BASE_INIT, Setup, band_id, key,
-                               output_start)
-
-
-def base_identities(config) -> list[tuple[str, tuple[int, int], int]]:
-  """(name, pre-training band, base seed) of every base, in the order of the stacked
-  parameters: names outer, seeds inner."""
-  return [(name, tuple(band), seed) for name, band in zip(config.bases.names, config.bases.bands)
-          for seed in config.bases.seeds]
+from experiments.engine import checkpoint, loop, sharding
+from experiments.engine import train as engine
+from experiments.study import scoring
+from experiments.study.setup import (BASE_DATA, BASE_HELDOUT, BASE_INIT, Setup, band_id,
+                                     base_identities, key, output_start)
 
 
 def width(setup: Setup) -> int:

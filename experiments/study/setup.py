@@ -14,8 +14,7 @@ from jax.sharding import Mesh
 import ml_collections
 
 import synth
-from experiments import sharding
-from experiments import train as engine
+from experiments.engine import sharding
 from models import ModelConfig, Transformer
 
 LOSSES = ("sft", "dft")
@@ -34,7 +33,7 @@ class Setup:
   test_task: synth.Task
   model: Transformer
   evaluation_output_start: int  # first position any scored answer token is predicted from
-  vmap_width: int | None  # runs per vectorised chunk on a device (engine.over_runs); None: all
+  vmap_width: int | None  # runs per vectorised chunk on a device (sharding.over_runs); None: all
   mesh: Mesh  # every device of every host, the runs axis split over it (sharding.py)
 
 
@@ -44,6 +43,13 @@ def key(config, *path: int) -> jax.Array:
   for part in path:
     result = jax.random.fold_in(result, part)
   return result
+
+
+def base_identities(config) -> list[tuple[str, tuple[int, int], int]]:
+  """(name, pre-training band, base seed) of every base, in the order of the stacked
+  parameters: names outer, seeds inner."""
+  return [(name, tuple(band), seed) for name, band in zip(config.bases.names, config.bases.bands)
+          for seed in config.bases.seeds]
 
 
 def band_id(band) -> int:
@@ -197,7 +203,7 @@ def build(config: ml_collections.ConfigDict) -> Setup:
   trained = [b[0] for b in bases.bands] + [b[0] for b in sweep.bands]
   evaluation_output_start = min(output_start(train_task, trained),
                                 output_start(test_task, evaluation.test_difficulties))
-  vmap_width = config.execution.vmap_width or engine.default_vmap_width()
+  vmap_width = config.execution.vmap_width or sharding.default_vmap_width()
   return Setup(config, train_task, test_task, model, evaluation_output_start, vmap_width,
                sharding.runs_mesh())
 

@@ -14,11 +14,12 @@ import jax.numpy as jnp
 import numpy as np
 
 import synth
-from experiments import evaluate, pac_bayes, sharding
-from experiments.setup import Setup
+from experiments.analysis import pac_bayes
+from experiments.engine import evaluate, sharding
+from experiments.results import schema
+from experiments.study.setup import Setup
 
-BOUNDS_CSV_COLUMNS = ("sigma", "KL", "draws", "R_S_Q", "R_S_Q_upper", "complexity", "TV",
-                      "bound", "bound_sqrt")
+BOUND_TERMS = schema.columns("bounds")[len(schema.RUN_KEY):]  # bounds.csv beyond the key
 _SELECTION, _FINAL = 0, 1  # streams of a run's draws
 
 
@@ -77,7 +78,7 @@ def largest_within(error_at, count: int, limit) -> jax.Array:
 
 def bound_rows(setup: Setup, identities, params, base_params, train_sets, keys, train_sums,
                perturbed) -> list[dict]:
-  """bounds.csv rows of a chunk's runs: identity columns, then BOUNDS_CSV_COLUMNS.
+  """bounds.csv rows of a chunk's runs: the run key, then the bound's terms.
   `params` and `train_sums` (each run's SliceSums on S) on the devices; `base_params`,
   `train_sets` and `keys` placed with put_runs; `perturbed`: perturbed_errors(setup)."""
   b, config = setup.config.bounds, setup.config
@@ -92,5 +93,5 @@ def bound_rows(setup: Setup, identities, params, base_params, train_sets, keys, 
   terms = pac_bayes.bound_terms(r_s_q, b.draws, kl, [r["n"] for r in identities], tv,
                                 len(b.sigmas), b.delta)
   terms.update(sigma=sigma, KL=kl, draws=np.full(len(identities), b.draws))
-  return [dict(identity, **{c: terms[c][i].item() for c in BOUNDS_CSV_COLUMNS})
+  return [dict(identity, **{c: terms[c][i].item() for c in BOUND_TERMS})
           for i, identity in enumerate(identities)]

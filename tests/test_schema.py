@@ -1,0 +1,67 @@
+"""The results schema is the one declaration of every results column: the committed files,
+the docs' tables and the typed reader all follow it."""
+
+import csv
+import math
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+from experiments.results import files, grid, schema
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+COMMITTED = sorted(p for p in (ROOT / "results").glob("*/*.csv"))
+
+
+def test_docs_tables_are_the_schemas():
+  """Mutation: a column added to or renamed in schema.FILES without regenerating
+  docs/results.md (or a meaning edited in one place only) fails here."""
+  printed = subprocess.run([sys.executable, "-m", "experiments.results.schema"], cwd=ROOT,
+                           capture_output=True, text=True, check=True).stdout.strip()
+  page = (ROOT / "docs" / "results.md").read_text()
+  start = page.index("-->", page.index("<!-- schema tables")) + len("-->")
+  assert page[start:page.index("<!-- end of schema tables")].strip() == printed
+
+
+@pytest.mark.parametrize("path", COMMITTED, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_committed_results_files_have_the_schemas_columns(path):
+  """Mutation: renaming or reordering a column in schema.FILES fails here for every
+  committed file of that kind."""
+  with open(path, newline="") as handle:
+    header = next(csv.reader(handle))
+  assert tuple(header) == schema.columns(path.stem)
+
+
+def test_every_column_of_every_file_is_declared_once():
+  declared = {c for f in schema.FILES.values() for c in f.columns}
+  assert declared == set(schema.COLUMNS), "a column declared but in no file, or the reverse"
+  for name, declared_file in schema.FILES.items():
+    assert len(set(declared_file.columns)) == len(declared_file.columns), name
+
+
+def test_reading_types_each_value_by_its_column(tmp_path):
+  """Mutation: `parse` returning the text for floats, or reading "False" as True, fails."""
+  row = dict(base="b", base_seed=1, n=16, band_lo=3, band_hi=4, seed=2, loss="sft", steps=7,
+             R_S=0.0, R_train=0.25, R_test=0.5, G_gen=0.25, G_ext=0.25, fitted=False,
+             diverged=False)
+  path = str(tmp_path / "runs.csv")
+  files.write_csv(path, "runs", [row])
+  [read] = files.read_csv(path)
+  assert read == row and all(type(read[k]) is type(row[k]) for k in row)
+  files.write_csv(str(tmp_path / "prediction.csv"), "prediction", [dict(
+      base="b", loss="sft", n=16, split="fit", measured=3.0, bound_argmin="",
+      measured_model="", fitted_model=4.0, persistence=3.0, replicates_right_fitted=1,
+      replicates=2)])
+  [prediction] = files.read_csv(str(tmp_path / "prediction.csv"))
+  assert math.isnan(prediction["bound_argmin"]) and prediction["fitted_model"] == 4.0
+
+
+def test_joins_use_the_run_key():
+  """Two rows of different files of one run share a key; another seed does not."""
+  run = dict(base="b", base_seed=1, n=16, band_lo=3, band_hi=3, seed=0, loss="sft", R_S=0.0)
+  bound = dict(run, bound=0.4)
+  assert grid.run_key(run) == grid.run_key(bound) != grid.run_key(dict(bound, seed=1))
+  [joined] = grid.with_run_flags([bound], [dict(run, diverged=True)])
+  assert joined["diverged"] is True
