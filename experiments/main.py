@@ -9,11 +9,13 @@ and Open MPI say the rest through the environment) or with --coordinator_address
 --num_processes and --process_id; the workdir must be one filesystem all hosts share.
 """
 
+import importlib.util
 import os
 import sys
 
 from absl import app, flags
 import jax
+import ml_collections
 from ml_collections import config_flags
 
 from experiments.engine import sharding
@@ -62,9 +64,50 @@ def main(argv):
       print(f"figure: {path}")
 
 
+def _config_file(argv) -> str:
+  given = [a.split("=", 1)[1] for a in argv if a.startswith("--config=")]
+  return (given[-1] if given else _CONFIG.default).split(":")[0]
+
+
+def override_problem(argv) -> str | None:
+  """The first `--config.<path>=value` of argv that names no field of the config file, said
+  in words with the fields allowed there; None where every override names one."""
+  try:
+    spec = importlib.util.spec_from_file_location("config_file", _config_file(argv))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    config = module.get_config()
+  except Exception:  # an unreadable config file: _config() says why, after parsing
+    return None
+  for arg in argv:
+    if not arg.startswith("--config."):
+      continue
+    path = arg[len("--config."):].split("=", 1)[0].split(".")
+    node = config
+    for depth, key in enumerate(path):
+      if not isinstance(node, ml_collections.ConfigDict) or key not in node:
+        where = "config." + ".".join(path[:depth]) if depth else "the config"
+        allowed = (", ".join(sorted(node.keys())) if isinstance(node, ml_collections.ConfigDict)
+                   else "none (it is a value, not a group)")
+        return f"--config.{'.'.join(path)}: {where} has no field {key}; allowed: {allowed}"
+      node = node[key]
+  return None
+
+
+def parse_flags(argv):
+  """absl's flag parsing, with a `--config.<field>` override that cannot be applied said in
+  one line instead of a traceback."""
+  try:
+    return app.parse_flags_with_usage(argv)
+  except Exception as error:  # ml_collections raises AttributeError, TypeError, ValueError...
+    reason = override_problem(argv) or str(error).strip().splitlines()[-1].strip("'\" ")
+    print(f"error: {reason}", file=sys.stderr)
+    raise SystemExit(2) from None
+
+
 def run():
   """The `difficulty-sim` console command."""
-  app.run(main)
+  app.run(main, flags_parser=parse_flags)
 
 
 if __name__ == "__main__":

@@ -107,12 +107,23 @@ def test_kl_inverse_is_the_bisection_root(q, budget):
   assert pac_bayes.kl_inverse_upper(q, budget) == pytest.approx(bisection(q, budget), abs=1e-7)
 
 
-def test_the_bound_is_the_sum_of_its_terms_and_tighter_than_its_sqrt_form():
+def textbook_bound(r_s_q, draws, kl, n, tv, grid_size, delta):
+  """The bound written out from its definition (docs/theory.md), with the bisection above:
+  Q's error on S bounded at confidence delta/2 from the draws, then the PAC-Bayes-kl step
+  with a union over the sigma grid at delta/2, then TV."""
+  upper = bisection(r_s_q, math.log(2 / (delta / 2)) / draws)
+  return bisection(upper, (kl + math.log(2 * math.sqrt(n) * grid_size / (delta / 2))) / n) + tv
+
+
+def test_the_bound_is_its_textbook_formula_and_tighter_than_its_sqrt_form():
+  """Mutations that fail here: delta instead of delta/2 in either step, the grid's union
+  bound (ln K) left out, sqrt(n) dropped from the log term, TV not added."""
   rng = np.random.default_rng(1)
   r_s_q, kl, n = rng.uniform(0, 0.3, 40), rng.uniform(0, 500, 40), rng.integers(8, 5000, 40)
   tv = rng.uniform(0, 1, 40)
   terms = pac_bayes.bound_terms(r_s_q, 16, kl, n, tv, 6, 0.05)
-  np.testing.assert_allclose(terms["bound"], terms["R_S_Q"] + terms["complexity"] + terms["TV"])
+  expected = [textbook_bound(q, 16, k, m, t, 6, 0.05) for q, k, m, t in zip(r_s_q, kl, n, tv)]
+  np.testing.assert_allclose(terms["bound"], expected, atol=1e-6)
   assert np.all(terms["bound"] <= terms["bound_sqrt"] + 1e-12)
   assert np.all(terms["R_S_Q_upper"] >= r_s_q)
   more_data = pac_bayes.bound_terms(r_s_q, 16, kl, n * 10, tv, 6, 0.05)
@@ -128,7 +139,8 @@ def test_every_run_of_a_study_has_its_bound(launched):
   for row in bounds:
     assert row["sigma"] in (0.01, 0.1) and row["draws"] == 2
     assert row["KL"] > 0
-    assert row["bound"] == pytest.approx(row["R_S_Q"] + row["complexity"] + row["TV"])
+    assert row["bound"] == pytest.approx(textbook_bound(
+        row["R_S_Q"], row["draws"], row["KL"], row["n"], row["TV"], 2, 0.05), abs=1e-6)
     tv = synth.total_variation(
         synth.get_task("addition", max_difficulty=3, layout="fixed", digit_order="reversed",
                        operand_sampling="exact"), synth.uniform_weights((1, 2, 3)),

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from experiments.analysis import claims
-from experiments.results import schema
+from experiments.results import files
 
 BUDGETS = (64, 256, 1024)
 BANDS = (3, 4, 5, 6)
@@ -170,10 +170,21 @@ def test_claims_command_on_a_stored_study(tmp_path):
   assert missing.returncode == 1 and "error: no results file" in missing.stderr
 
 
-def test_world_rows_have_the_study_columns():
+def test_a_world_written_and_read_back_is_judged_the_same(tmp_path):
+  """The made-up worlds these tests judge are judged the same after the real writers and
+  reader (files.write_csv, files.read_csv) carry them through CSV. Mutation that fails
+  here: the reader leaving `fitted` as text (so "False" counts as fitted) or R_test as a
+  string."""
   runs, slices = world(MECHANISM)
-  assert set(runs[0]) == set(schema.columns("runs"))
-  assert set(slices[0]) == set(schema.columns("slices"))
+  for r in runs[1::7]:  # some runs that did not fit S, so the `fitted` column matters
+    r["fitted"] = r["n"] == 0
+  for name, rows in (("runs", runs), ("slices", slices)):
+    files.write_csv(str(tmp_path / f"{name}.csv"), name, rows)
+  read = claims.judge(files.read_csv(str(tmp_path / "runs.csv")),
+                      files.read_csv(str(tmp_path / "slices.csv")), dict(resamples=200))
+  direct = claims.judge(runs, slices, dict(resamples=200))
+  assert read == direct
+  assert any(v["runs"]["unfitted"] for v in direct), "the world must hold runs that did not fit S"
 
 
 def test_ordered_share_and_trend_on_known_sequences():

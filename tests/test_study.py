@@ -1,6 +1,8 @@
 """The study launcher: end to end, the decomposition, resuming, refusals, figures."""
 
+import collections
 import csv
+import dataclasses
 import importlib
 import json
 import os
@@ -19,6 +21,7 @@ from experiments.engine import loop, sharding
 from experiments.engine import train as engine
 from experiments.results import files, schema
 from experiments.study import bounds, finetune, runner, scoring, setup
+from models import ModelConfig
 from figures import draw
 
 DATA = os.path.join(os.path.dirname(__file__), "data")
@@ -91,16 +94,23 @@ def test_curves_have_a_point_per_window_of_steps_for_every_run(finished):
     assert steps[identity(run)] == list(range(1, int(run["steps"]) + 1))
 
 
-def test_test_error_splits_exactly_into_the_three_terms(finished):
+def test_the_test_error_is_its_slices_and_fitted_is_r_s_against_the_threshold(finished):
+  """R_test is the mean of the test slices' errors (recomputed here from slices.csv) and
+  splits into the three terms after the CSV round trip; `fitted` is R_S against the
+  threshold; a base's row has no gap. Mutations that fail here: R_test taken from another
+  set than the test slices, `fitted` taken from the held-out error, a base's R_train scored
+  on another sample than its R_S."""
   runs = files.read_csv(os.path.join(finished, "runs.csv"))
-  for r in runs:
-    assert r["R_test"] == pytest.approx(r["R_S"] + r["G_gen"] + r["G_ext"], abs=1e-12)
-    assert r["G_gen"] == pytest.approx(r["R_train"] - r["R_S"], abs=1e-12)
-    assert 0 <= r["R_S"] <= 1 and 0 <= r["R_train"] <= 1 and 0 <= r["R_test"] <= 1
   slices = files.read_csv(os.path.join(finished, "slices.csv"))
-  for r in runs:  # R_test is the mean error over the test difficulties
+  threshold = tiny_config().finetune.fit_threshold
+  for r in runs:
     mine = [s["error"] for s in slices if all(s[k] == r[k] for k in schema.RUN_KEY)]
     assert r["R_test"] == pytest.approx(np.mean(mine), abs=1e-6)
+    assert r["R_test"] == pytest.approx(r["R_S"] + r["G_gen"] + r["G_ext"], abs=1e-12)
+    if r["n"] == 0:
+      assert r["G_gen"] == 0 and r["R_train"] == r["R_S"]
+    else:
+      assert r["fitted"] == (r["R_S"] <= threshold)
 
 
 def test_interrupted_study_resumes_without_recomputing(finished, tmp_path, monkeypatch):
@@ -141,6 +151,21 @@ def test_workdir_of_another_config_is_refused(finished, tmp_path):
   with pytest.raises(ValueError, match=r"holds results of a different config \(fields "
                      r"sweep.seeds differ\)"):
     runner.run_study(config, workdir)
+
+
+def test_a_workdir_from_before_a_model_field_existed_is_the_same_config(finished, tmp_path):
+  """A config.json written before `model.canon_width` and `model.tied_embeddings` were in
+  every config means their defaults; one that set another value is another config."""
+  workdir = tmp_path / "old"
+  shutil.copytree(finished, workdir)
+  path = workdir / "config.json"
+  written = json.loads(path.read_text())
+  del written["model"]["canon_width"], written["model"]["tied_embeddings"]
+  path.write_text(json.dumps(written))
+  runner.prepare_workdir(tiny_config(), str(workdir))
+  path.write_text(json.dumps(dict(written, model=dict(written["model"], canon_width=4))))
+  with pytest.raises(ValueError, match=r"fields model.canon_width differ"):
+    runner.prepare_workdir(tiny_config(), str(workdir))
 
 
 @pytest.mark.parametrize("field, value, message", [
@@ -227,11 +252,19 @@ def test_bad_command_lines_get_one_clear_line(tmp_path):
        "directory"),
       (["--config=experiments/configs/tiny.py", "--config.sweep.seeds=(0,0)",
         f"--workdir={tmp_path / 'w'}"], "error: config.sweep.seeds: 0 repeated"),
+      (["--config=experiments/configs/tiny.py", "--config.sweep.budget=32",
+        f"--workdir={tmp_path / 'w'}"], "error: --config.sweep.budget: config.sweep has no "
+       "field budget; allowed: bands, budgets, losses, seeds"),
+      (["--config=experiments/configs/tiny.py", "--config.seed.x=1",
+        f"--workdir={tmp_path / 'w'}"], "error: --config.seed.x: config.seed has no field x"),
+      (["--config=experiments/configs/tiny.py", "--workdir=/proc/no/such/place"],
+       "error: --workdir=/proc/no/such/place cannot be a directory"),
   ]
   for flags, message in cases:
     out = _launch(*flags)
     assert out.returncode != 0, flags
     assert message in out.stderr, (flags, out.stderr[-1500:])
+    assert len([line for line in out.stderr.splitlines() if line.startswith("error:")]) == 1
     assert "Traceback" not in out.stderr and "--workdir: where results" not in out.stderr
   assert not os.path.exists(tmp_path / "w")
 
@@ -247,13 +280,41 @@ def test_a_study_whose_runs_diverged_says_so_loudly(finished):
   assert "no run left" in text
 
 
-def test_figures_are_drawn_from_a_stored_results_file(tmp_path):
+def _mean_accuracy(runs, base, loss):
+  """{(n, band): mean test accuracy}, computed here without the code under test."""
+  cells = collections.defaultdict(list)
+  for r in runs:
+    if r["base"] == base and r["loss"] == loss and r["n"] > 0 and not r["diverged"]:
+      cells[r["n"], (r["band_lo"], r["band_hi"])].append(1 - r["R_test"])
+  return {key: float(np.mean(v)) for key, v in cells.items()}
+
+
+def test_figures_plot_the_stored_results(tmp_path, monkeypatch):
+  """Every figure the stored study supports is drawn, and three of them plot the numbers of
+  runs.csv. Mutations that fail here: the heat-map drawing R_train (or R_S) instead of
+  R_test; DFT - SFT drawn with its sign flipped; d*(n) taken as the worst band."""
+  drawn_figures = {}
+  real_save = draw._save
+  monkeypatch.setattr(draw, "_save", lambda fig, path: drawn_figures.setdefault(
+      os.path.basename(path), fig) and real_save(fig, path))
   drawn = draw.draw_all(DATA, str(tmp_path))
   names = sorted(os.path.basename(p) for p in drawn)
   assert names == ["1_heatmap_strong.png", "1_heatmap_weak.png", "2_optimum_and_gaps_strong.png",
                    "2_optimum_and_gaps_weak.png", "3_change_over_base_strong.png",
                    "3_change_over_base_weak.png", "4_bases.png", "5_sft_vs_dft_strong.png",
                    "5_sft_vs_dft_weak.png", "6_curves_strong.png", "6_curves_weak.png"]
+  runs = files.read_csv(os.path.join(DATA, "runs.csv"))
+  for base in ("strong", "weak"):
+    sft, dft = _mean_accuracy(runs, base, "sft"), _mean_accuracy(runs, base, "dft")
+    budgets, bands = sorted({n for n, _ in sft}), sorted({b for _, b in sft})
+    expected = np.array([[sft[n, b] for b in bands] for n in budgets])
+    heatmap = drawn_figures[f"1_heatmap_{base}.png"].axes[0].images[0].get_array()
+    np.testing.assert_allclose(np.asarray(heatmap), expected, atol=1e-12)
+    difference = drawn_figures[f"5_sft_vs_dft_{base}.png"].axes[0].images[0].get_array()
+    np.testing.assert_allclose(np.asarray(difference), np.array(
+        [[dft[n, b] - sft[n, b] for b in bands] for n in budgets]), atol=1e-12)
+    optimum = drawn_figures[f"2_optimum_and_gaps_{base}.png"].axes[0].lines[0].get_ydata()
+    assert list(optimum) == [int(np.argmax(row)) for row in expected]
   for path in drawn:
     with open(path, "rb") as handle:
       assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
@@ -262,9 +323,13 @@ def test_figures_are_drawn_from_a_stored_results_file(tmp_path):
 @pytest.mark.parametrize("name", sorted(module.name for module in
                                          pkgutil.iter_modules(configs.__path__)))
 def test_every_named_config_is_valid(name):
+  """Valid, and every model field present so any can be overridden on the command line
+  (mutation: dropping `canon_width` from cpu_default's model fails here)."""
   config = importlib.import_module(f"experiments.configs.{name}").get_config()
   built = setup.build(config)
   assert built.model.config.max_length >= built.train_task.sequence_width()
+  fields = {f.name for f in dataclasses.fields(ModelConfig)} - {"vocab_size"}
+  assert fields <= set(config.model), f"model fields missing: {fields - set(config.model)}"
 
 
 def test_runs_stop_once_they_fit_and_only_then():

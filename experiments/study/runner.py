@@ -16,6 +16,7 @@ devices. On several hosts every process runs this, reading one shared workdir; o
 process 0 writes (`checkpoint.write_atomically`) and prints.
 """
 
+import dataclasses
 import json
 import os
 
@@ -28,6 +29,7 @@ from experiments.engine import checkpoint, loop, sharding, stack
 from experiments.results import files, grid, schema
 from experiments.study import bounds, finetune, pretrain, scoring
 from experiments.study.setup import build
+from models import ModelConfig
 
 
 def _write_text(path: str, text: str) -> None:
@@ -39,7 +41,7 @@ def prepare_workdir(config, workdir: str) -> None:
   or that cannot be a directory."""
   try:
     os.makedirs(workdir, exist_ok=True)
-  except (FileExistsError, NotADirectoryError) as error:
+  except OSError as error:
     raise ValueError(f"--workdir={workdir} cannot be a directory: {error.strerror} "
                      f"({error.filename}); choose another --workdir") from None
   path = os.path.join(workdir, "config.json")
@@ -48,7 +50,7 @@ def prepare_workdir(config, workdir: str) -> None:
     with open(path) as handle:
       previous = json.load(handle)
     if _results_fields(previous) != _results_fields(resolved):
-      differing = sorted(_differences(previous, resolved))
+      differing = sorted(_differences(_results_fields(previous), _results_fields(resolved)))
       raise ValueError(f"workdir {workdir} holds results of a different config (fields "
                        f"{', '.join(differing)} differ); use another --workdir")
   else:
@@ -75,7 +77,12 @@ def record_stack(workdir: str) -> None:
 
 
 def _results_fields(config: dict) -> dict:
-  return {k: v for k, v in config.items() if k != "execution"}
+  """The fields that change results: all but `execution`, with the model fields a config
+  written before they existed leaves out filled in with their defaults."""
+  defaults = {f.name: f.default for f in dataclasses.fields(ModelConfig)
+              if f.default is not dataclasses.MISSING}
+  fields = {k: v for k, v in config.items() if k != "execution"}
+  return fields | dict(model=defaults | fields.get("model", {}))
 
 
 def _differences(a, b, prefix=""):
