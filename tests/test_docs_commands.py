@@ -125,15 +125,18 @@ def _table_row(page: str, first_cell: str) -> list[str]:
   return [cell.strip() for cell in row.split("|")[1:-1]]
 
 
-@pytest.mark.parametrize("study, max_budget", [("cpu_default", 96), ("addition", 128),
-                                               ("ablation_positions", 96)])
+@pytest.mark.parametrize("study, max_budget", [
+    ("cpu_default", 96), pytest.param("addition", 128, marks=pytest.mark.slow),
+    pytest.param("ablation_positions", 96, marks=pytest.mark.slow),
+    pytest.param("ablation_bases", 96, marks=pytest.mark.slow)])
 def test_the_advisors_validation_table_is_what_it_prints(study, max_budget):
   """docs/advisor.md's hit counts, from `python -m experiments.advise --validate` on the
   committed runs (mutation: the advisor's choice rule changed without the table)."""
   printed = _run(f"python -m experiments.advise --workdir=results/{study} --validate "
                  f"--max_budget={max_budget}", ROOT)
   hits = re.findall(r"hit rate (\d+)/(\d+)", printed)
-  label = f"`{study}`" + (" (GPU)" if study == "addition" else "")
+  label = {"addition": "`addition` (GPU)",
+           "ablation_bases": "`ablation_bases` (strong base)"}.get(study, f"`{study}`")
   row = _table_row("docs/advisor.md", label)
   assert row[1:] == [f"{h} of {n}" for h, n in hits]
 
