@@ -90,11 +90,9 @@ def _by_replicate(cells: np.ndarray) -> np.ndarray:
   return cells.reshape((cells.shape[0] * cells.shape[1],) + cells.shape[2:])
 
 
-def mean_over_replicates(rows: list[dict], value: str, spread: bool = False) -> dict:
-  """{(n, band): mean of `value` over replicates} for fine-tuned, non-diverged rows of one
-  base and loss; with `spread`, {(n, band): (mean, standard deviation)}."""
-  axes = axes_of(rows)
-  cells = _by_replicate(pivot(rows, value, axes))
+def _cell_means(cells: np.ndarray, axes: Axes, spread: bool = False) -> dict:
+  """{(n, band): mean over the replicates present} of a pivot reshaped by `_by_replicate`;
+  with `spread`, {(n, band): (mean, standard deviation)}."""
   means = {}
   for i, n in enumerate(axes.budgets):
     for j, b in enumerate(axes.bands):
@@ -105,12 +103,19 @@ def mean_over_replicates(rows: list[dict], value: str, spread: bool = False) -> 
   return means
 
 
+def mean_over_replicates(rows: list[dict], value: str, spread: bool = False) -> dict:
+  """{(n, band): mean of `value` over replicates} for fine-tuned, non-diverged rows of one
+  base and loss; with `spread`, {(n, band): (mean, standard deviation)}."""
+  axes = axes_of(rows)
+  return _cell_means(_by_replicate(pivot(rows, value, axes)), axes, spread)
+
+
 def optimal_bands(rows: list[dict]) -> dict:
   """{n: (band with the lowest mean R_test, [each replicate's best band])} for one base
   and loss; replicates in (base seed, data seed) order, ties to the easier band."""
   axes = axes_of(rows)
-  mean = mean_over_replicates(rows, "R_test")
   errors = _by_replicate(pivot(rows, "R_test", axes))
+  mean = _cell_means(errors, axes)
   optimal = {}
   for i, n in enumerate(axes.budgets):
     bands = [b for b in axes.bands if (n, b) in mean]

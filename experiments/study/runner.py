@@ -49,8 +49,9 @@ def prepare_workdir(config, workdir: str) -> None:
   if os.path.exists(path):
     with open(path) as handle:
       previous = json.load(handle)
-    if _results_fields(previous) != _results_fields(resolved):
-      differing = sorted(_differences(_results_fields(previous), _results_fields(resolved)))
+    before, now = _results_fields(previous), _results_fields(resolved)
+    if before != now:
+      differing = sorted(_differences(before, now))
       raise ValueError(f"workdir {workdir} holds results of a different config (fields "
                        f"{', '.join(differing)} differ); use another --workdir")
   else:
@@ -71,8 +72,9 @@ def record_stack(workdir: str) -> None:
   if os.path.exists(path):
     with open(path) as handle:
       record = json.load(handle)
-  if stack.describe() not in record["stacks"]:
-    record["stacks"].append(stack.describe())
+  this = stack.describe()
+  if this not in record["stacks"]:
+    record["stacks"].append(this)
     _write_text(path, json.dumps(record, indent=1))
 
 
