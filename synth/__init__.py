@@ -5,9 +5,13 @@ from synth.addition import Addition
 from synth.datasets import cut_to_width, drawable, make_dataset, make_mixture_dataset, sample_batch
 from synth.graph_arithmetic import GraphArithmetic
 from synth.laws import total_variation, uniform_weights
+from synth.modular_chain import ModularChain
+from synth.pointer_chase import PointerChase
+from synth.string_maps import Reversal, Sorting
 from synth.task import Example, Task, Vocabulary
 
-TASKS = {task.name: task for task in (Addition, GraphArithmetic)}
+TASKS = {task.name: task for task in (Addition, GraphArithmetic, Reversal, Sorting,
+                                      ModularChain, PointerChase)}
 
 
 def get_task(name: str, **options) -> Task:

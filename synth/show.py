@@ -18,7 +18,7 @@ flags.DEFINE_integer("num", 3, "how many examples")
 flags.DEFINE_integer("seed", 0, "PRNG seed")
 flags.DEFINE_multi_string("option", [], "task option as name=value, repeatable "
                           "(e.g. --option=layout=fixed --option=max_difficulty=8; "
-                          "graph_arithmetic: max_difficulty, modulus, distractor_ratio)")
+                          "each task's options: its class docstring in synth/)")
 
 
 def parse_options(pairs: list[str]) -> dict:

@@ -1,11 +1,13 @@
-"""Test-wide JAX settings (strict rank promotion, a persistent compilation cache) and the
-tiny study run once through the launcher, which several test modules read."""
+"""Test-wide JAX settings (strict rank promotion, a persistent compilation cache), the
+tiny study run once through the launcher, which several test modules read, and examples of
+a task at every difficulty, which the task tests read."""
 
 import os
 import subprocess
 import sys
 
 import jax
+import numpy as np
 import pytest
 
 jax.config.update("jax_numpy_rank_promotion", "raise")
@@ -26,3 +28,10 @@ def launched(tmp_path_factory):
   result = subprocess.run(command, capture_output=True, text=True, cwd=repo)
   assert result.returncode == 0, result.stderr[-3000:]
   return workdir, result.stdout
+
+
+def sample_grid(task, keys_per_difficulty=25, seed=0):
+  """Examples of a task for every difficulty x several keys, from one jitted vmapped call."""
+  difficulties = np.repeat(np.arange(1, task.max_difficulty + 1), keys_per_difficulty)
+  keys = jax.random.split(jax.random.key(seed), difficulties.size)
+  return jax.device_get(jax.jit(jax.vmap(task.sample))(keys, difficulties))

@@ -7,20 +7,13 @@ import numpy as np
 import pytest
 
 import synth
+from conftest import sample_grid
 from synth import addition
 
 MAX_DIGITS = 20
 OPTION_SETS = [dict(zip(("digit_order", "layout", "operand_sampling"), values))
                for values in itertools.product(addition.DIGIT_ORDERS, addition.LAYOUTS,
                                                addition.OPERAND_SAMPLINGS)]
-
-
-def sample_grid(task, keys_per_difficulty=25, seed=0):
-  """Examples for every difficulty x several keys, from one jitted vmapped call."""
-  difficulties = np.repeat(np.arange(1, task.max_difficulty + 1), keys_per_difficulty)
-  keys = jax.random.split(jax.random.key(seed), difficulties.size)
-  batch = jax.jit(jax.vmap(task.sample))(keys, difficulties)
-  return jax.device_get(batch)
 
 
 def read_numbers(task, tokens):

@@ -11,7 +11,11 @@ import synth
 TASKS = [("addition", dict(max_difficulty=6)),
          ("addition", dict(max_difficulty=6, layout="fixed", digit_order="plain",
                            operand_sampling="uniform")),
-         ("graph_arithmetic", dict(max_difficulty=6))]
+         ("graph_arithmetic", dict(max_difficulty=6)),
+         ("reversal", dict(max_difficulty=6)),
+         ("sorting", dict(max_difficulty=6, alphabet_size=3)),
+         ("modular_chain", dict(max_difficulty=6, operations="+-*")),
+         ("pointer_chase", dict(max_difficulty=6, names=7))]
 
 
 @pytest.fixture(params=TASKS, ids=lambda t: t[0] + "-" + "-".join(map(str, t[1].values())))
@@ -86,6 +90,11 @@ def test_traced_out_of_range_difficulty_is_clipped(task):
     ("addition", {"max_difficulty": 0}, r"max_difficulty=0 must be an integer in \[1, 64\]"),
     ("graph_arithmetic", {"max_difficulty": 49}, r"max_difficulty=49 .* \[1, 48\]"),
     ("graph_arithmetic", {"max_difficulty": 4.0}, "max_difficulty=4.0"),
+    ("reversal", {"operation": "rotate"}, "operation='rotate'"),
+    ("sorting", {"alphabet_size": 27}, r"alphabet_size=27 must be an integer in \[2, 26\]"),
+    ("modular_chain", {"operations": "/"}, "operations='/'"),
+    ("modular_chain", {"modulus": 11}, r"modulus=11 must be an integer in \[2, 10\]"),
+    ("pointer_chase", {"max_difficulty": 8, "names": 8}, r"names=8 must be an integer in \[9, 26\]"),
 ])
 def test_bad_task_arguments_are_refused(name, options, message):
   with pytest.raises(ValueError, match=message):

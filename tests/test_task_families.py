@@ -1,0 +1,136 @@
+"""Reversal, sorting, the modular chain and pointer chasing against this test's own reading
+of the text and its own answers, at every difficulty and for each option."""
+
+import collections
+import string
+
+import jax
+import numpy as np
+import pytest
+
+import synth
+from conftest import sample_grid
+
+
+def symbols_and_answer(task, tokens, mask):
+  """(symbols between the start and end tokens, the answer's symbols without the end
+  token, read from the mask); padding only after the end token."""
+  symbols = task.vocab.decode(tokens)
+  assert symbols[0] == "<bos>" and symbols[-1] == "<eos>", symbols
+  assert np.all(np.asarray(tokens)[len(symbols):] == 0)
+  answer = [task.vocab.symbols[t] for t in np.asarray(tokens)[np.asarray(mask)]]
+  assert answer[-1] == "<eos>"
+  return symbols[1:-1], answer[:-1]
+
+
+@pytest.mark.parametrize("name, options, own_answer", [
+    ("reversal", dict(), lambda s: s[::-1]),
+    ("reversal", dict(operation="copy", alphabet_size=2), lambda s: s),
+    ("sorting", dict(), sorted),
+    ("sorting", dict(alphabet_size=26), sorted),
+])
+def test_string_maps_write_the_image_of_the_string(name, options, own_answer):
+  task = synth.get_task(name, max_difficulty=12, **options)
+  batch = sample_grid(task, keys_per_difficulty=20)
+  letters = collections.Counter()
+  for tokens, mask, d in zip(batch.tokens, batch.answer_mask, batch.difficulty.tolist()):
+    body, answer = symbols_and_answer(task, tokens, mask)
+    assert body[d] == ">" and len(body) == 2 * d + 1
+    problem = body[:d]
+    assert answer == body[d + 1:] == own_answer(problem)
+    assert np.flatnonzero(mask)[0] == task.answer_start(d) == d + 2
+    assert task.check(tokens) and task.difficulty_of(tokens) == d
+    letters.update(problem)
+  assert set(letters) == set(string.ascii_lowercase[:task.alphabet_size])
+
+
+def test_sorting_symbols_are_uniform():
+  task = synth.get_task("sorting", max_difficulty=8, alphabet_size=4)
+  keys = jax.random.split(jax.random.key(1), 500)
+  batch = jax.device_get(jax.vmap(task.sample, in_axes=(0, None))(keys, 8))
+  problems = [task.vocab.decode(t)[1:9] for t in batch.tokens]
+  counts = collections.Counter(s for p in problems for s in p)
+  shares = np.array([counts[c] for c in "abcd"]) / 4000
+  assert np.all(np.abs(shares - 0.25) < 0.03), shares
+
+
+def own_running_results(chain, modulus):
+  value, results = int(chain[0]), []
+  for operation, number in zip(chain[1::2], chain[2::2]):
+    value = eval(f"{value} {operation} {number}") % modulus  # Python's own arithmetic
+    results.append(str(value))
+  return results
+
+
+@pytest.mark.parametrize("options", [dict(), dict(modulus=7, operations="+-*"),
+                                     dict(modulus=2, operations="+")])
+def test_modular_chain_writes_every_running_result(options):
+  task = synth.get_task("modular_chain", max_difficulty=10, **options)
+  batch = sample_grid(task, keys_per_difficulty=20)
+  seen_operations = set()
+  for tokens, mask, k in zip(batch.tokens, batch.answer_mask, batch.difficulty.tolist()):
+    body, answer = symbols_and_answer(task, tokens, mask)
+    chain = body[:2 * k + 1]
+    assert body[2 * k + 1] == "=" and answer == body[2 * k + 2:]
+    assert all(int(v) < task.modulus for v in chain[0::2])
+    assert answer == own_running_results(chain, task.modulus)
+    assert np.flatnonzero(mask)[0] == task.answer_start(k) == 2 * k + 3
+    assert task.check(tokens) and task.difficulty_of(tokens) == k
+    seen_operations.update(chain[1::2])
+  assert seen_operations == set(task.operations)
+
+
+@pytest.mark.parametrize("options", [dict(), dict(max_difficulty=5, names=6)])
+def test_pointer_chase_follows_every_hop(options):
+  task = synth.get_task("pointer_chase", **options)
+  batch = sample_grid(task, keys_per_difficulty=20)
+  for tokens, mask, k in zip(batch.tokens, batch.answer_mask, batch.difficulty.tolist()):
+    body, answer = symbols_and_answer(task, tokens, mask)
+    context, query = body[:body.index(";")], body[body.index(";") + 1:]
+    edges = [context[i:i + 3] for i in range(0, len(context), 3)]
+    assert len(edges) == task.names and all(e[2] == "," for e in edges)
+    points_to = dict((e[0], e[1]) for e in edges)
+    assert len(points_to) == task.names and set(points_to.values()) == set(points_to)
+    start, hops = query[0], int(query[1][1:])
+    assert hops == k and query[2] == "=" and answer == query[3:]
+    path, current = [], start
+    for _ in range(k):
+      current = points_to[current]
+      path.append(current)
+    assert answer == path and start not in path and len(set(path)) == k
+    assert np.flatnonzero(mask)[0] == task.answer_start(k) == 3 * task.names + 5
+    assert task.check(tokens) and task.difficulty_of(tokens) == k
+    current, visited = start, set()
+    while current not in visited:  # one cycle through every name
+      visited.add(current)
+      current = points_to[current]
+    assert len(visited) == task.names
+
+
+@pytest.mark.parametrize("name, options", [
+    ("reversal", dict(max_difficulty=6)), ("sorting", dict(max_difficulty=6)),
+    ("modular_chain", dict(max_difficulty=6)), ("pointer_chase", dict(max_difficulty=6))])
+def test_checker_rejects_each_wrong_answer_token(name, options):
+  task = synth.get_task(name, **options)
+  example = jax.device_get(jax.jit(task.sample)(jax.random.key(5), 6))
+  assert task.check(example.tokens)
+  answer_positions = np.flatnonzero(example.answer_mask)[:-1]  # not the end token
+  for position in answer_positions:
+    corrupted = example.tokens.copy()
+    corrupted[position] = example.tokens[answer_positions[0] - 1]  # a separator, or "="
+    assert not task.check(corrupted), (name, position)
+    symbol = task.vocab.symbols[example.tokens[position]]
+    other = next(s for s in "0123456789abcdefghijklmnopqrstuvwxyz"
+                 if s != symbol and s in task.vocab.symbols
+                 and (s.isdigit() == symbol.isdigit()))
+    corrupted[position] = task.vocab.id(other)
+    assert not task.check(corrupted), (name, position, other)
+
+
+def test_num_distinct_counts_small_cases():
+  assert synth.get_task("reversal", alphabet_size=3).num_distinct([1, 2]) == 3 + 9
+  assert synth.get_task("sorting", alphabet_size=2).num_distinct([3]) == 8
+  assert synth.get_task("modular_chain", modulus=3, operations="+-").num_distinct([1]) == 9 * 2
+  chase = synth.get_task("pointer_chase", max_difficulty=2, names=3)
+  assert chase.num_distinct([1]) == 2600 * 2 * 6 * 3  # C(26, 3) sets, 2 cycles, 3! orders
+  assert chase.num_distinct([1, 2]) == 2 * chase.num_distinct([1])
