@@ -2,6 +2,7 @@
 the docs' tables and the typed reader all follow it."""
 
 import csv
+import json
 import math
 import pathlib
 import subprocess
@@ -27,11 +28,23 @@ def test_docs_tables_are_the_schemas():
 
 @pytest.mark.parametrize("path", COMMITTED, ids=lambda p: str(p.relative_to(ROOT / "results")))
 def test_committed_results_files_have_the_schemas_columns(path):
-  """Mutation: renaming or reordering a column in schema.FILES fails here for every
-  committed file of that kind."""
+  """Each committed file has the columns of the schema version its study's stack.json
+  records (1 where there is none). Mutation: renaming or reordering a column in
+  schema.FILES fails here for every committed file of that kind."""
+  stack = path.parent / "stack.json"
+  version = json.loads(stack.read_text())["schema_version"] if stack.exists() else 1
   with open(path, newline="") as handle:
     header = next(csv.reader(handle))
-  assert tuple(header) == schema.columns(path.stem)
+  assert tuple(header) == schema.columns(path.stem, version)
+
+
+def test_a_later_schema_version_only_appends_columns():
+  for name, declared in schema.FILES.items():
+    for version in range(1, schema.VERSION + 1):
+      older = schema.columns(name, version)
+      assert declared.columns[:len(older)] == older, (name, version)
+  assert schema.columns("runs", 1)[-1] == "diverged"
+  assert schema.columns("runs")[-2:] == ("base_loss_S", "base_exact_S")
 
 
 def test_every_column_of_every_file_is_declared_once():
@@ -45,11 +58,14 @@ def test_reading_types_each_value_by_its_column(tmp_path):
   """Mutation: `parse` returning the text for floats, or reading "False" as True, fails."""
   row = dict(base="b", base_seed=1, n=16, band_lo=3, band_hi=4, seed=2, loss="sft", steps=7,
              R_S=0.0, R_train=0.25, R_test=0.5, G_gen=0.25, G_ext=0.25, fitted=False,
-             diverged=False)
+             diverged=False, base_loss_S=1.5, base_exact_S=0.125)
   path = str(tmp_path / "runs.csv")
   files.write_csv(path, "runs", [row])
   [read] = files.read_csv(path)
   assert read == row and all(type(read[k]) is type(row[k]) for k in row)
+  files.write_csv(path, "runs", [row], version=1)  # a study begun before version 2
+  [read] = files.read_csv(path)
+  assert "base_loss_S" not in read and read["diverged"] is False
   files.write_csv(str(tmp_path / "prediction.csv"), "prediction", [dict(
       base="b", loss="sft", n=16, split="fit", measured=3.0, bound_argmin="",
       measured_model="", fitted_model=4.0, persistence=3.0, replicates_right_fitted=1,

@@ -17,7 +17,7 @@ import pytest
 
 from experiments import configs
 from experiments.configs import tiny
-from experiments.engine import loop, sharding
+from experiments.engine import evaluate as evaluate_module, loop, sharding
 from experiments.engine import train as engine
 from experiments.results import files, schema
 from experiments.study import bounds, finetune, runner, scoring, setup
@@ -321,7 +321,8 @@ def test_figures_plot_the_stored_results(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("name", sorted(module.name for module in
-                                         pkgutil.iter_modules(configs.__path__)))
+                                         pkgutil.iter_modules(configs.__path__)
+                                         if not module.name.startswith("_")))
 def test_every_named_config_is_valid(name):
   """Valid, and every model field present so any can be overridden on the command line
   (mutation: dropping `canon_width` from cpu_default's model fails here)."""
@@ -378,6 +379,28 @@ def test_without_stopping_every_run_takes_every_step(tmp_path):
   rows = finetune_budget(config, 8, tmp_path)["runs"]
   assert len(rows) == len(finetune.grid_runs(config))
   assert {r["steps"] for r in rows} == {3}
+
+
+def test_each_run_records_how_hard_its_training_set_was_for_its_base(tmp_path):
+  """base_loss_S and base_exact_S are the base's loss and exact match on the run's own S,
+  before any step: they match an evaluation of the base on S made here (mutation: the
+  columns computed from the fine-tuned parameters, or from another run's S)."""
+  config = tiny_config()
+  built = setup.build(config)
+  base = jax.device_get(engine.init_params(built.model, jax.random.key(0),
+                                           built.train_task.sequence_width()))
+  rows = finetune_budget(config, 8, tmp_path)["runs"]
+  evaluate = jax.jit(evaluate_module.make_evaluate(built.model, 256,
+                                                   built.train_task.max_difficulty))
+  for row in rows:
+    assert row["steps"] > 0  # the fine-tuned parameters are not the base's
+    band = (row["band_lo"], row["band_hi"])
+    train_set = finetune.data_sets(built, 8)[row["seed"], band][0]
+    sums = jax.device_get(evaluate(base, evaluate_module.pad_to_batches(train_set, 256)))
+    assert row["base_exact_S"] == pytest.approx(1 - sums.errors.sum() / sums.examples.sum())
+    assert row["base_loss_S"] == pytest.approx(sums.loss_sum.sum() / sums.answer_tokens.sum(),
+                                               rel=1e-5)
+  assert len({round(r["base_loss_S"], 6) for r in rows}) > 1  # each run's own S
 
 
 def tiny_graph_config():

@@ -31,10 +31,12 @@ def csv_text(columns, rows, line_end: str = "\r\n") -> str:
   return buffer.getvalue()
 
 
-def write_csv(path: str, name: str, rows) -> None:
-  """Writes results file `name` (a key of `schema.FILES`) with the schema's columns."""
+def write_csv(path: str, name: str, rows, version: int = schema.VERSION) -> None:
+  """Writes results file `name` (a key of `schema.FILES`) with the columns of schema
+  `version` (a study keeps the version it started with, whatever code resumes it)."""
   declared = schema.FILES[name]
-  write_atomically(path, csv_text(declared.columns, rows, declared.line_end).encode())
+  write_atomically(path, csv_text(schema.columns(name, version), rows,
+                                  declared.line_end).encode())
 
 
 def read_csv(path: str) -> list[dict]:

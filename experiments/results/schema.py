@@ -9,7 +9,7 @@ columns in a later version, never lose or retype one.
 import math
 from typing import NamedTuple
 
-VERSION = 1
+VERSION = 2  # 2: runs.csv gained base_loss_S and base_exact_S
 
 
 class Column(NamedTuple):
@@ -38,6 +38,11 @@ COLUMNS = {
                      "optimisation failure)"),
     "diverged": Column(bool, "a loss or update became NaN or Inf; the run froze its last finite "
                        "parameters and every statistic leaves it out"),
+    "base_loss_S": Column(float, "the base model's mean cross-entropy per answer token on S, "
+                          "before fine-tuning: how hard S is for this base (NaN: a base "
+                          "model's row)"),
+    "base_exact_S": Column(float, "the base model's exact-match rate on S, before fine-tuning "
+                           "(NaN: a base model's row)"),
     "test_difficulty": Column(int, "the test slice's difficulty"),
     "error": Column(float, "exact-match error on the slice"),
     "token_accuracy": Column(float, "share of answer tokens right on the slice"),
@@ -82,13 +87,15 @@ class File(NamedTuple):
   columns: tuple
   meaning: str
   line_end: str = "\r\n"  # what each file was first written with, kept byte for byte
+  added: tuple = ()  # (schema version, columns it appended), oldest first
 
 
 FILES = {
     "runs": File(RUN_KEY + ("steps", "R_S", "R_train", "R_test", "G_gen", "G_ext", "fitted",
-                            "diverged"),
+                            "diverged", "base_loss_S", "base_exact_S"),
                  "one row per run; base models too, with n = 0, loss `base` and their "
-                 "pre-training band (their G_gen is 0: they have no finite training set)"),
+                 "pre-training band (their G_gen is 0: they have no finite training set)",
+                 added=((2, ("base_loss_S", "base_exact_S")),)),
     "slices": File(RUN_KEY + ("test_difficulty", "error", "token_accuracy", "loss_value",
                               "examples"),
                    "one row per (run, test difficulty)"),
@@ -107,9 +114,11 @@ FILES = {
 }
 
 
-def columns(name: str) -> tuple:
-  """The columns of results file `name` (`runs`, `slices`, ...), in order."""
-  return FILES[name].columns
+def columns(name: str, version: int = VERSION) -> tuple:
+  """The columns of results file `name` (`runs`, `slices`, ...), in order, as schema
+  `version` wrote them."""
+  later = {c for v, added in FILES[name].added if v > version for c in added}
+  return tuple(c for c in FILES[name].columns if c not in later)
 
 
 def parse(column: str, text: str):
@@ -129,6 +138,9 @@ def markdown(name: str) -> str:
   for column in FILES[name].columns:
     kind, meaning = COLUMNS[column]
     lines.append(f"| `{column}` | {kind.__name__} | {meaning} |")
+  for version, added in FILES[name].added:
+    lines += ["", f"Added in schema version {version}: {', '.join(f'`{c}`' for c in added)} "
+              f"(a study whose `stack.json` records an older version lacks them)."]
   return "\n".join(lines)
 
 

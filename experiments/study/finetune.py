@@ -214,6 +214,10 @@ def train_and_score(setup: Setup, n: int, group: Group, test_set, programs: loop
   train_sets = sharding.put_runs(scoring.stack_examples([s for s, _ in own_sets], batch), mesh)
   heldout_sets = sharding.put_runs(scoring.stack_examples([h for _, h in own_sets], batch), mesh)
   every_run = sharding.put_runs(np.zeros(count, bool), mesh)
+  base_params = sharding.put_runs(group.params, mesh)
+  with clock("S"):  # how hard S is for each run's base: one evaluation, before training
+    base_loss, base_exact = scoring.base_on_set(
+        sharding.gather(on_own(base_params, train_sets, every_run), count))
 
   def fitted(state):  # runs that stopped or diverged are not scored again
     with clock("fit checks"):
@@ -239,10 +243,10 @@ def train_and_score(setup: Setup, n: int, group: Group, test_set, programs: loop
   identities = [dict(identity, n=n) for identity in group.identities]
   with clock("bound"):
     bound_rows = bounds.bound_rows(
-        setup, identities, state.params, sharding.put_runs(group.params, mesh), train_sets,
+        setup, identities, state.params, base_params, train_sets,
         sharding.put_runs(group.runs.data_key, mesh), train_sums_on_devices, perturbed)
   return scoring.merge([dict(bounds=bound_rows)] + [
       scoring.run_rows(setup, identity, scoring.error(train_sums, i),
                        scoring.error(heldout_sums, i), test_sums, i, steps[i], diverged[i],
-                       curves[i])
+                       curves[i], (base_loss[i], base_exact[i]))
       for i, identity in enumerate(identities)])

@@ -64,9 +64,10 @@ def prepare_workdir(config, workdir: str) -> None:
                        f"one shared filesystem")
 
 
-def record_stack(workdir: str) -> None:
+def record_stack(workdir: str) -> int:
   """Adds this process's stack (`stack.describe`) to the workdir's stack.json, beside the
-  results schema's version: a study resumed elsewhere lists every stack that made it."""
+  results schema's version: a study resumed elsewhere lists every stack that made it.
+  Returns the schema version the study started with, which its files keep."""
   path = os.path.join(workdir, "stack.json")
   record = dict(schema_version=schema.VERSION, stacks=[])
   if os.path.exists(path):
@@ -76,6 +77,7 @@ def record_stack(workdir: str) -> None:
   if this not in record["stacks"]:
     record["stacks"].append(this)
     _write_text(path, json.dumps(record, indent=1))
+  return record["schema_version"]
 
 
 def _results_fields(config: dict) -> dict:
@@ -99,7 +101,7 @@ def run_study(config: ml_collections.ConfigDict, workdir: str) -> None:
   """Runs (or resumes) the whole study for `config` in `workdir`."""
   setup = build(config)
   prepare_workdir(config, workdir)
-  record_stack(workdir)
+  version = record_stack(workdir)
   test_set = sharding.put_replicated(scoring.test_set(setup), setup.mesh)
   evaluators, perturbed = scoring.evaluators(setup), bounds.perturbed_errors(setup)
   base_params, base_rows = pretrain.pretrain_bases(setup, workdir, test_set, evaluators)
@@ -129,7 +131,7 @@ def run_study(config: ml_collections.ConfigDict, workdir: str) -> None:
     return  # the files below are process 0's
   merged = scoring.merge(outputs)
   for name in ("runs", "slices", "curves", "bounds"):
-    files.write_csv(os.path.join(workdir, f"{name}.csv"), name, merged[name])
+    files.write_csv(os.path.join(workdir, f"{name}.csv"), name, merged[name], version)
   runs = files.read_csv(os.path.join(workdir, "runs.csv"))
   print(summary(runs))
   verdicts = claims.judge_workdir(workdir)

@@ -72,13 +72,23 @@ def error(sums, index) -> float:
   return float(errors(sums)[index])
 
 
+def base_on_set(sums) -> tuple[np.ndarray, np.ndarray]:
+  """(mean loss per answer token, exact-match rate) of each run on its whole set, every
+  example counted once whatever its difficulty. sums: SliceSums [runs, ...]."""
+  total = lambda x: np.asarray(x)[:, 1:].sum(axis=1)
+  return (total(sums.loss_sum) / np.maximum(total(sums.answer_tokens), 1),
+          1 - total(sums.errors) / np.maximum(total(sums.examples), 1))
+
+
 def run_rows(setup: Setup, identity: dict, r_s: float, r_train: float, test_sums, index,
-             steps, diverged, curve) -> dict:
-  """One run's rows of the three results files, from its evaluation sums and curve."""
+             steps, diverged, curve, base_on_s=(float("nan"), float("nan"))) -> dict:
+  """One run's rows of the three results files, from its evaluation sums and curve;
+  `base_on_s`: its base's (loss, exact match) on S before fine-tuning (a base: none)."""
   r_test = error(test_sums, index)
   run = dict(identity, steps=int(steps), R_S=r_s, R_train=r_train, R_test=r_test,
              G_gen=r_train - r_s, G_ext=r_test - r_train,
-             fitted=bool(r_s <= setup.config.finetune.fit_threshold), diverged=bool(diverged))
+             fitted=bool(r_s <= setup.config.finetune.fit_threshold), diverged=bool(diverged),
+             base_loss_S=float(base_on_s[0]), base_exact_S=float(base_on_s[1]))
   table = evaluate.slice_table(jax.tree.map(lambda x: x[index], test_sums))
   slices = [dict(identity, test_difficulty=d, error=v["error"],
                  token_accuracy=v["token_accuracy"], loss_value=v["loss"],
