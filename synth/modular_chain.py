@@ -1,11 +1,11 @@
 """A chain of operations mod m with the running result written at each step; difficulty =
 the number of operations.
 
-`3 + 4 * 2 - 1 = 7 4 3`: start from the first number, apply each operation in turn (no
-precedence), and write the result after every one (mod m). Each step needs only the
-previous result and the next two tokens, so a longer chain asks for depth (more steps,
-later positions) with no lookup: the skill that `graph_arithmetic` mixes with finding
-quantities by name, isolated.
+`3 + 4 = 7 * 2 = 4 - 1 = 3`: start from the first number, apply each operation in turn
+(no precedence), and write the result (mod m) right after it; the results are the answer.
+Each result needs only the previous one and the two tokens before it, always at the same
+distance, so a longer chain asks for depth (more steps, later positions) with no lookup:
+the skill that `graph_arithmetic` mixes with finding quantities by name, isolated.
 """
 
 import dataclasses
@@ -49,11 +49,11 @@ class ModularChain(Task):
   def sequence_width(self, max_difficulty: int | None = None) -> int:
     max_difficulty = self.max_difficulty if max_difficulty is None else max_difficulty
     self.check_difficulty(max_difficulty, "max_difficulty")
-    return 3 * max_difficulty + 4  # bos a0 (op a)*k = r*k eos
+    return 4 * max_difficulty + 3  # bos a0 (op a = r)*k eos
 
   def answer_start(self, difficulty: int) -> int:
     self.check_difficulty(difficulty)
-    return 2 * difficulty + 3
+    return 5  # the first result
 
   def _sample(self, key: jax.Array, difficulty: jax.Array) -> Example:
     key_numbers, key_operations = jax.random.split(key)
@@ -68,30 +68,29 @@ class ModularChain(Task):
       return result, result
 
     _, results = jax.lax.scan(step, numbers[0], jnp.stack([operations, numbers[1:]], axis=1))
-    chain = jnp.zeros(2 * k + 1, jnp.int32).at[0::2].set(_DIGIT0 + numbers)
-    chain = chain.at[1::2].set(_OP0 + operations)
-    row_width = 2 * k + 1
-    pad = lambda row: jnp.pad(row, (0, row_width - row.shape[0]))
-    rows = [jnp.full(row_width, _VOCAB.id(BOS)), chain, jnp.full(row_width, _VOCAB.id("=")),
-            pad(_DIGIT0 + results), jnp.full(row_width, _VOCAB.id(EOS))]
-    lengths = jnp.stack([1, 2 * difficulty + 1, 1, difficulty, 1]).astype(jnp.int32)
-    is_answer = jnp.array([False, False, False, True, True])
-    masks = jnp.broadcast_to(is_answer[:, None], (len(rows), row_width))
-    tokens, answer_mask = pack_rows(jnp.stack(rows).astype(jnp.int32), lengths, masks,
+    steps = jnp.stack([_OP0 + operations, _DIGIT0 + numbers[1:], jnp.full(k, _VOCAB.id("=")),
+                       _DIGIT0 + results], axis=1)  # one row "op a = r" per operation
+    single = lambda token: jnp.array([[token, 0, 0, 0]])
+    rows = jnp.concatenate([single(_VOCAB.id(BOS)), single(_DIGIT0 + numbers[0]), steps,
+                            single(_VOCAB.id(EOS))])
+    lengths = jnp.concatenate([jnp.array([1, 1]), 4 * (jnp.arange(k) < difficulty),
+                               jnp.array([1])]).astype(jnp.int32)
+    masks = jnp.zeros((k + 3, 4), bool).at[2:-1, 3].set(True).at[-1, 0].set(True)
+    tokens, answer_mask = pack_rows(rows.astype(jnp.int32), lengths, masks,
                                     self.sequence_width())
     return Example(tokens, answer_mask, difficulty)
 
   def _parse(self, tokens) -> tuple[list[int], list[str], list[int]] | None:
     """(numbers, operations, written results), or None if malformed."""
     symbols = self.vocab.decode(tokens)
-    if symbols[:1] != [BOS] or symbols[-1:] != [EOS] or symbols.count("=") != 1:
+    if symbols[:1] != [BOS] or symbols[-1:] != [EOS] or len(symbols) < 7 or len(symbols) % 4 != 3:
       return None
-    body = symbols[1:-1]
-    chain, results = body[:body.index("=")], body[body.index("=") + 1:]
-    numbers, operations = chain[0::2], chain[1::2]
+    steps = [symbols[i:i + 4] for i in range(2, len(symbols) - 1, 4)]
+    numbers = [symbols[1]] + [s[1] for s in steps]
+    operations, results = [s[0] for s in steps], [s[3] for s in steps]
     values = [str(v) for v in range(self.modulus)]
-    if (len(numbers) != len(operations) + 1 or not operations
-        or not set(numbers + results) <= set(values) or not set(operations) <= set(self.operations)):
+    if (any(s[2] != "=" for s in steps) or not set(numbers + results) <= set(values)
+        or not set(operations) <= set(self.operations)):
       return None
     return [int(v) for v in numbers], operations, [int(v) for v in results]
 
@@ -109,8 +108,8 @@ class ModularChain(Task):
     if parsed is None:
       return "malformed: " + " ".join(self.vocab.decode(tokens))
     numbers, operations, results = parsed
-    chain = " ".join(f"{o} {v}" for o, v in zip(operations, numbers[1:]))
-    return f"{numbers[0]} {chain} = {' '.join(map(str, results))}  (mod {self.modulus})"
+    chain = " ".join(f"{o} {v} = {r}" for o, v, r in zip(operations, numbers[1:], results))
+    return f"{numbers[0]} {chain}  (mod {self.modulus})"
 
   def check(self, tokens) -> bool:
     parsed = self._parse(tokens)

@@ -5,6 +5,10 @@ difficulty = the length L.
 position holds one independent symbol, so a longer string asks for nothing but attention
 to positions not seen in training. `Sorting` writes the symbols in ascending order: a
 comparison skill on top, and the answer no longer lines up with the input.
+
+With `layout="fixed"` every string is written with `max_difficulty` places, its L symbols
+then fillers `_` (and the answer likewise), so every difficulty shares one layout, as in
+fixed-layout addition: a longer string puts symbols where a shorter one had fillers.
 """
 
 import abc
@@ -20,8 +24,9 @@ from synth.task import BOS, EOS, PAD, Example, Task, Vocabulary, check_int_range
 
 MAX_LENGTH = 64
 SYMBOLS = tuple(string.ascii_lowercase)
-SEPARATOR = ">"
-_VOCAB = Vocabulary((PAD, BOS, EOS) + SYMBOLS + (SEPARATOR,))
+SEPARATOR, FILLER = ">", "_"
+LAYOUTS = ("variable", "fixed")
+_VOCAB = Vocabulary((PAD, BOS, EOS) + SYMBOLS + (SEPARATOR, FILLER))
 _SYMBOL0 = _VOCAB.id(SYMBOLS[0])
 
 
@@ -33,10 +38,16 @@ class _StringMap(Task):
 
   max_difficulty: int = 20
   alphabet_size: int = 10
+  layout: str = "variable"
 
   def __post_init__(self):
     check_int_range("max_difficulty", self.max_difficulty, 1, MAX_LENGTH)
     check_int_range("alphabet_size", self.alphabet_size, 2, len(SYMBOLS))
+    check_option("layout", self.layout, LAYOUTS)
+
+  def _places(self, difficulty):
+    """Places the string (and the answer) is written with."""
+    return self.max_difficulty if self.layout == "fixed" else difficulty
 
   @property
   def vocab(self) -> Vocabulary:
@@ -45,11 +56,11 @@ class _StringMap(Task):
   def sequence_width(self, max_difficulty: int | None = None) -> int:
     max_difficulty = self.max_difficulty if max_difficulty is None else max_difficulty
     self.check_difficulty(max_difficulty, "max_difficulty")
-    return 2 * max_difficulty + 3  # bos x > y eos
+    return 2 * self._places(max_difficulty) + 3  # bos x > y eos
 
   def answer_start(self, difficulty: int) -> int:
     self.check_difficulty(difficulty)
-    return difficulty + 2
+    return self._places(difficulty) + 2
 
   @abc.abstractmethod
   def _image(self, symbols_M: jax.Array, length: jax.Array) -> jax.Array:
@@ -63,10 +74,13 @@ class _StringMap(Task):
   def _sample(self, key: jax.Array, difficulty: jax.Array) -> Example:
     width = self.max_difficulty
     symbols_M = jax.random.randint(key, (width,), 0, self.alphabet_size)
-    rows = [jnp.full(width, _VOCAB.id(BOS)), _SYMBOL0 + symbols_M,
-            jnp.full(width, _VOCAB.id(SEPARATOR)), _SYMBOL0 + self._image(symbols_M, difficulty),
+    written = lambda s: jnp.where(jnp.arange(width) < difficulty, _SYMBOL0 + s,
+                                  _VOCAB.id(FILLER))
+    rows = [jnp.full(width, _VOCAB.id(BOS)), written(symbols_M),
+            jnp.full(width, _VOCAB.id(SEPARATOR)), written(self._image(symbols_M, difficulty)),
             jnp.full(width, _VOCAB.id(EOS))]
-    lengths = jnp.stack([1, difficulty, 1, difficulty, 1]).astype(jnp.int32)
+    places = self._places(difficulty)
+    lengths = jnp.stack([1, places, 1, places, 1]).astype(jnp.int32)
     is_answer = jnp.array([False, False, False, True, True])
     masks = jnp.broadcast_to(is_answer[:, None], (len(rows), width))
     tokens, answer_mask = pack_rows(jnp.stack(rows).astype(jnp.int32), lengths, masks,
@@ -74,13 +88,20 @@ class _StringMap(Task):
     return Example(tokens, answer_mask, difficulty)
 
   def _parse(self, tokens) -> tuple[list[str], list[str]] | None:
-    """(string, answer) as symbol lists, or None if malformed."""
+    """(string, answer) as symbol lists, fillers dropped, or None if malformed."""
     symbols = self.vocab.decode(tokens)
     if symbols[:1] != [BOS] or symbols[-1:] != [EOS] or symbols.count(SEPARATOR) != 1:
       return None
     body = symbols[1:-1]
     cut = body.index(SEPARATOR)
     problem, answer = body[:cut], body[cut + 1:]
+    if self.layout == "fixed":
+      if len(problem) != self.max_difficulty or len(answer) != self.max_difficulty:
+        return None
+      length = problem.index(FILLER) if FILLER in problem else len(problem)
+      if problem[length:] != [FILLER] * (len(problem) - length) or answer[length:] != problem[length:]:
+        return None
+      problem, answer = problem[:length], answer[:length]
     allowed = set(SYMBOLS[:self.alphabet_size])
     if not problem or not set(problem + answer) <= allowed:
       return None
@@ -115,6 +136,7 @@ class Reversal(_StringMap):
     max_difficulty: the longest string (sets the padded width); at most 64.
     alphabet_size: symbols are the first this many letters; in [2, 26].
     operation: "reverse" writes the string backwards; "copy" writes it again.
+    layout: "variable" writes L places; "fixed" max_difficulty places, fillers after.
   """
 
   name: ClassVar[str] = "reversal"
@@ -139,6 +161,7 @@ class Sorting(_StringMap):
     max_difficulty: the longest string (sets the padded width); at most 64.
     alphabet_size: symbols are the first this many letters, ordered alphabetically;
       in [2, 26].
+    layout: "variable" writes L places; "fixed" max_difficulty places, fillers after.
   """
 
   name: ClassVar[str] = "sorting"

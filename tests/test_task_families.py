@@ -28,6 +28,8 @@ def symbols_and_answer(task, tokens, mask):
     ("reversal", dict(operation="copy", alphabet_size=2), lambda s: s),
     ("sorting", dict(), sorted),
     ("sorting", dict(alphabet_size=26), sorted),
+    ("reversal", dict(layout="fixed"), lambda s: s[::-1]),
+    ("sorting", dict(layout="fixed", alphabet_size=3), sorted),
 ])
 def test_string_maps_write_the_image_of_the_string(name, options, own_answer):
   task = synth.get_task(name, max_difficulty=12, **options)
@@ -35,11 +37,18 @@ def test_string_maps_write_the_image_of_the_string(name, options, own_answer):
   letters = collections.Counter()
   for tokens, mask, d in zip(batch.tokens, batch.answer_mask, batch.difficulty.tolist()):
     body, answer = symbols_and_answer(task, tokens, mask)
-    assert body[d] == ">" and len(body) == 2 * d + 1
+    places = 12 if task.layout == "fixed" else d
+    fillers = ["_"] * (places - d)  # after the string, and after the answer
+    assert body[places] == ">" and len(body) == 2 * places + 1
     problem = body[:d]
-    assert answer == body[d + 1:] == own_answer(problem)
-    assert np.flatnonzero(mask)[0] == task.answer_start(d) == d + 2
+    assert body[d:places] == fillers and body[places + 1 + d:] == fillers
+    assert answer == body[places + 1:] == own_answer(problem) + fillers
+    assert np.flatnonzero(mask)[0] == task.answer_start(d) == places + 2
     assert task.check(tokens) and task.difficulty_of(tokens) == d
+    if fillers:  # a symbol written where the answer must keep a filler is wrong
+      corrupted = np.array(tokens)
+      corrupted[len(body)] = task.vocab.id("a")
+      assert not task.check(corrupted)
     letters.update(problem)
   assert set(letters) == set(string.ascii_lowercase[:task.alphabet_size])
 
@@ -54,9 +63,9 @@ def test_sorting_symbols_are_uniform():
   assert np.all(np.abs(shares - 0.25) < 0.03), shares
 
 
-def own_running_results(chain, modulus):
-  value, results = int(chain[0]), []
-  for operation, number in zip(chain[1::2], chain[2::2]):
+def own_running_results(first, operations, numbers, modulus):
+  value, results = int(first), []
+  for operation, number in zip(operations, numbers):
     value = eval(f"{value} {operation} {number}") % modulus  # Python's own arithmetic
     results.append(str(value))
   return results
@@ -70,13 +79,15 @@ def test_modular_chain_writes_every_running_result(options):
   seen_operations = set()
   for tokens, mask, k in zip(batch.tokens, batch.answer_mask, batch.difficulty.tolist()):
     body, answer = symbols_and_answer(task, tokens, mask)
-    chain = body[:2 * k + 1]
-    assert body[2 * k + 1] == "=" and answer == body[2 * k + 2:]
-    assert all(int(v) < task.modulus for v in chain[0::2])
-    assert answer == own_running_results(chain, task.modulus)
-    assert np.flatnonzero(mask)[0] == task.answer_start(k) == 2 * k + 3
+    assert len(body) == 4 * k + 1  # a0, then "op a = r" per operation
+    operations, numbers, results = body[1::4], body[2::4], body[4::4]
+    assert body[3::4] == ["="] * k and answer == results
+    assert all(int(v) < task.modulus for v in [body[0]] + numbers)
+    assert answer == own_running_results(body[0], operations, numbers, task.modulus)
+    assert np.flatnonzero(mask).tolist() == [4 * i + 5 for i in range(k)] + [4 * k + 2]
+    assert task.answer_start(k) == 5
     assert task.check(tokens) and task.difficulty_of(tokens) == k
-    seen_operations.update(chain[1::2])
+    seen_operations.update(operations)
   assert seen_operations == set(task.operations)
 
 
@@ -108,7 +119,7 @@ def test_pointer_chase_follows_every_hop(options):
 
 
 @pytest.mark.parametrize("name, options", [
-    ("reversal", dict(max_difficulty=6)), ("sorting", dict(max_difficulty=6)),
+    ("reversal", dict(max_difficulty=6)), ("sorting", dict(max_difficulty=6, layout="fixed")),
     ("modular_chain", dict(max_difficulty=6)), ("pointer_chase", dict(max_difficulty=6))])
 def test_checker_rejects_each_wrong_answer_token(name, options):
   task = synth.get_task(name, **options)

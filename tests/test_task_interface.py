@@ -14,6 +14,7 @@ TASKS = [("addition", dict(max_difficulty=6)),
          ("graph_arithmetic", dict(max_difficulty=6)),
          ("reversal", dict(max_difficulty=6)),
          ("sorting", dict(max_difficulty=6, alphabet_size=3)),
+         ("reversal", dict(max_difficulty=6, layout="fixed", operation="copy")),
          ("modular_chain", dict(max_difficulty=6, operations="+-*")),
          ("pointer_chase", dict(max_difficulty=6, names=7))]
 
