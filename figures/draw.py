@@ -75,7 +75,7 @@ def heatmap(runs, base, loss, path):
   ax.set_title(f"test accuracy, base '{base}', {loss}: mean ± sd over {replicates} replicates\n"
                "(red: d*(n); dashed: base's range; *k: k runs did not fit S)", fontsize=9)
   fig.colorbar(image, ax=ax, label="aggregate test accuracy")
-  return _save(fig, path)
+  return save(fig, path)
 
 
 def optimum_and_gaps(runs, base, loss, path):
@@ -103,7 +103,7 @@ def optimum_and_gaps(runs, base, loss, path):
     ax.set(ylabel=gap, title=f"{gap} against band (mean ± sd)")
     ax.axhline(0, color="black", lw=0.5)
   fig.suptitle(f"base '{base}', {loss}")
-  return _save(fig, path)
+  return save(fig, path)
 
 
 def _lines_by_budget(ax, rows, value):
@@ -134,7 +134,7 @@ def bound_terms(runs, bounds, base, loss, path):
   axes[1].set_ylim(0, 1.05)  # on its own scale a flat TV would look like a trend
   fig.suptitle(f"PAC-Bayes bound, base '{base}', {loss} (dashed: 1, above which the bound is "
                "vacuous)")
-  return _save(fig, path)
+  return save(fig, path)
 
 
 def change_over_base(runs, slices, base, loss, path):
@@ -163,7 +163,7 @@ def change_over_base(runs, slices, base, loss, path):
   axes[0].set_ylabel("accuracy change over the base (mean ± sd)")
   fig.suptitle(f"base '{base}', {loss}: below 0 = skills lost (generalization failure); "
                "unsolved hard slices = extrapolation failure", fontsize=9)
-  return _save(fig, path)
+  return save(fig, path)
 
 
 def bases_compared(runs, loss, path):
@@ -187,7 +187,7 @@ def bases_compared(runs, loss, path):
          title=f"d*(n) by base model, {loss} (dots: each replicate's best)")
   _budget_ticks(ax, sorted({r["n"] for r in runs if r["n"] > 0}))
   ax.legend(fontsize=8)
-  return _save(fig, path)
+  return save(fig, path)
 
 
 def sft_vs_dft(runs, base, path):
@@ -207,7 +207,7 @@ def sft_vs_dft(runs, base, path):
   ax.set(ylabel="budget n",
          title=f"base '{base}': accuracy(DFT) - accuracy(SFT) (blue: DFT better)")
   fig.colorbar(image, ax=ax)
-  return _save(fig, path)
+  return save(fig, path)
 
 
 def learning_curves(runs, curves, base, loss, path):
@@ -241,7 +241,7 @@ def learning_curves(runs, curves, base, loss, path):
   axes[0, 0].set_yscale("log")
   fig.suptitle(f"training loss, base '{base}', {loss}: each run until it fitted S (red: hit the "
                "step cap without fitting S; no line: fitted S before its first step)", fontsize=9)
-  return _save(fig, path)
+  return save(fig, path)
 
 
 def prediction(runs, predicted, base, loss, path):
@@ -272,10 +272,10 @@ def prediction(runs, predicted, base, loss, path):
          title=f"predicting d*(n), base '{base}', {loss}")
   _budget_ticks(ax, budgets)
   ax.legend(fontsize=7)
-  return _save(fig, path)
+  return save(fig, path)
 
 
-def _save(fig, path):
+def save(fig, path):
   fig.tight_layout()
   fig.savefig(path, dpi=110)
   plt.close(fig)

@@ -13,7 +13,8 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 ENTRY_POINTS = ("experiments.main", "experiments.claims", "experiments.predict",
-                "experiments.advise", "experiments.power", "figures.__main__", "synth.show")
+                "experiments.advise", "experiments.power", "experiments.compare",
+                "figures.__main__", "synth.show")
 # (layer, rank): a module may import its own layer and any layer of lower rank.
 LAYERS = (("synth", 0), ("experiments.configs", 0), ("experiments.results", 0), ("models", 1),
           ("experiments.engine", 2), ("experiments.analysis", 2), ("figures", 3),

@@ -73,6 +73,14 @@ COLUMNS = {
     "replicates_right_fitted": Column(int, "replicates whose own best band the fitted model, "
                                       "refitted on that replicate alone, names"),
     "replicates": Column(int, "replicates at this budget"),
+    "study": Column(str, "the study: its workdir's folder name"),
+    "task": Column(str, "the study's task family (`config.task.name`)"),
+    "own_band_lo": Column(int, "the replicate's own best band (lowest test error at this n): "
+                          "its lowest difficulty"),
+    "own_band_hi": Column(int, "its highest difficulty"),
+    "own_base_loss_S": Column(float, "`base_loss_S` of the replicate's run on its own best band"),
+    "own_base_exact_S": Column(float, "`base_exact_S` of the replicate's run on its own best "
+                               "band"),
     "difficulty_lo": Column(float, "the pilot run's lowest training difficulty"),
     "difficulty_hi": Column(float, "the pilot run's highest training difficulty"),
     "accuracy": Column(float, "the pilot run's accuracy on the target distribution"),
@@ -109,6 +117,14 @@ FILES = {
                         "replicates_right_fitted", "replicates"),
                        "one row per (base, loss, n): the measured d*(n) and its predictions "
                        "(docs/prediction.md)", line_end="\n"),
+    "relative_optimum": File(
+        ("study", "task", "base", "loss", "n", "base_seed", "seed", "band_lo", "band_hi",
+         "base_loss_S", "base_exact_S", "own_band_lo", "own_band_hi", "own_base_loss_S",
+         "own_base_exact_S"),
+        "`python -m experiments.compare`'s: one row per (study, base, loss, n, replicate): "
+        "the band best on the mean over replicates (`band_lo`, `band_hi`) and how hard this "
+        "replicate's S there was for its base, then the same for the replicate's own best band",
+        line_end="\n"),
     "pilot": File(("n", "difficulty_lo", "difficulty_hi", "accuracy", "window_accuracy", "seed"),
                   "the advisor's input: one row per pilot fine-tuning run (docs/advisor.md)"),
 }
