@@ -51,9 +51,11 @@ def relative_optimum(rows, path):
       own = [(r["n"], r["own_" + value]) for r in mine]
       ax.scatter([n * np.exp(rng.uniform(-0.08, 0.08)) for n, _ in own], [v for _, v in own],
                  s=8, alpha=0.2, color=line[0].get_color())
+  budgets = sorted({r["n"] for r in rows})
   for ax, label in zip(axes, ("the base's exact match on S", "the base's loss per answer "
                               "token on S")):
     ax.set(xscale="log", xlabel="budget n", ylabel=label)
+    ax.set_xticks(budgets, [str(n) for n in budgets])
     ax.minorticks_off()
   axes[0].set_title("how hard the best training set is for the base (higher: easier)")
   axes[1].set_title("the same, as the base's loss (higher: harder)")
