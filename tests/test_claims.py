@@ -30,7 +30,7 @@ def world(needed, base="base", base_band=(1, 3), loss="sft", noise=0.01, dft_shi
     r_test = 1 - float(np.mean(slice_accuracy))
     runs.append(dict(identity, steps=10, R_S=r_s, R_train=r_train, R_test=r_test,
                      G_gen=r_train - r_s, G_ext=r_test - r_train, fitted=r_s <= 0.02,
-                     diverged=False))
+                     diverged=False, base_loss_S=np.nan, base_exact_S=np.nan))
     slices.extend(dict(identity, test_difficulty=d, error=1 - a, token_accuracy=a,
                        loss_value=0.0, examples=64) for d, a in zip(TESTS, slice_accuracy))
 

@@ -294,8 +294,8 @@ def test_figures_plot_the_stored_results(tmp_path, monkeypatch):
   runs.csv. Mutations that fail here: the heat-map drawing R_train (or R_S) instead of
   R_test; DFT - SFT drawn with its sign flipped; d*(n) taken as the worst band."""
   drawn_figures = {}
-  real_save = draw._save
-  monkeypatch.setattr(draw, "_save", lambda fig, path: drawn_figures.setdefault(
+  real_save = draw.save
+  monkeypatch.setattr(draw, "save", lambda fig, path: drawn_figures.setdefault(
       os.path.basename(path), fig) and real_save(fig, path))
   drawn = draw.draw_all(DATA, str(tmp_path))
   names = sorted(os.path.basename(p) for p in drawn)
