@@ -53,8 +53,7 @@ class Addition(Task):
     return self.max_difficulty if self.layout == "fixed" else difficulty
 
   def sequence_width(self, max_difficulty: int | None = None) -> int:
-    max_difficulty = self.max_difficulty if max_difficulty is None else max_difficulty
-    self.check_difficulty(max_difficulty, "max_difficulty")
+    max_difficulty = self.widest(max_difficulty)
     return 3 * self._operand_width(max_difficulty) + 5  # bos a + b = s eos, |s| = |a|+1
 
   def answer_start(self, difficulty: int) -> int:

@@ -47,8 +47,7 @@ class ModularChain(Task):
     return _VOCAB
 
   def sequence_width(self, max_difficulty: int | None = None) -> int:
-    max_difficulty = self.max_difficulty if max_difficulty is None else max_difficulty
-    self.check_difficulty(max_difficulty, "max_difficulty")
+    max_difficulty = self.widest(max_difficulty)
     return 4 * max_difficulty + 3  # bos a0 (op a = r)*k eos
 
   def answer_start(self, difficulty: int) -> int:

@@ -49,8 +49,7 @@ class PointerChase(Task):
     return 3 * (self.names - 1) + 1  # bos, then "x y ," per edge
 
   def sequence_width(self, max_difficulty: int | None = None) -> int:
-    max_difficulty = self.max_difficulty if max_difficulty is None else max_difficulty
-    self.check_difficulty(max_difficulty, "max_difficulty")
+    max_difficulty = self.widest(max_difficulty)
     return self._context_width() + 3 + max_difficulty + 1  # ; start = path eos
 
   def answer_start(self, difficulty: int) -> int:

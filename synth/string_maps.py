@@ -54,8 +54,7 @@ class _StringMap(Task):
     return _VOCAB
 
   def sequence_width(self, max_difficulty: int | None = None) -> int:
-    max_difficulty = self.max_difficulty if max_difficulty is None else max_difficulty
-    self.check_difficulty(max_difficulty, "max_difficulty")
+    max_difficulty = self.widest(max_difficulty)
     return 2 * self._places(max_difficulty) + 3  # bos x > y eos
 
   def answer_start(self, difficulty: int) -> int:

@@ -135,6 +135,13 @@ class Task(abc.ABC):
   def check_difficulty(self, difficulty, name: str = "difficulty") -> None:
     check_int_range(name, difficulty, self.min_difficulty, self.max_difficulty)
 
+  def widest(self, max_difficulty: int | None) -> int:
+    """The difficulty `sequence_width` is asked for: the task's maximum where None, else
+    the one given, checked in range."""
+    max_difficulty = self.max_difficulty if max_difficulty is None else max_difficulty
+    self.check_difficulty(max_difficulty, "max_difficulty")
+    return max_difficulty
+
   def sample(self, key: jax.Array, difficulty) -> Example:
     """Draws one example of the given difficulty; pure, jittable, vmappable over both.
 
