@@ -87,13 +87,14 @@ def relative_optimum(workdir: str) -> list[dict]:
   for base, loss in grid.studies(runs):
     trained = [r for r in grid.select(runs, base=base, loss=loss) if not r["diverged"]]
     by_cell = {(r["n"], grid.band(r), grid.replicate(r)): r for r in trained}
+    bands = sorted({grid.band(r) for r in trained})
     for n, (best, _) in grid.optimal_bands(trained).items():
       for rep in sorted({grid.replicate(r) for r in trained if r["n"] == n}):
         if (n, best, rep) not in by_cell:
           continue
-        own = sorted((r for r in trained if r["n"] == n and grid.replicate(r) == rep),
-                     key=lambda r: (r["R_test"], grid.band(r)))  # ties to the easier band
-        at_best, at_own = by_cell[n, best, rep], own[0]
+        own = [by_cell[n, b, rep] for b in bands if (n, b, rep) in by_cell]
+        at_best = by_cell[n, best, rep]
+        at_own = min(own, key=lambda r: r["R_test"])  # the first, easiest band on a tie
         own_best = grid.band(at_own)
         rows.append(dict(study=study_name(workdir), task=task_of(workdir), base=base,
                          loss=loss, n=n, base_seed=rep[0], seed=rep[1],
