@@ -16,6 +16,9 @@ from synth.task import check_int_range, check_option
 
 POSITION_ENCODINGS = ("learned", "sinusoidal", "rope", "none")
 DTYPES = ("float32", "bfloat16")
+# Where a block places its Canon layers, in Allen-Zhu's letters: A before attention, B on
+# the query/key/value projections, C before the MLP, D inside the MLP (before the activation).
+CANON_POINTS = "ABCD"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -32,7 +35,9 @@ class ModelConfig:
   position_encoding: str = "learned"
   tied_embeddings: bool = True
   compute_dtype: str = "float32"
-  canon_width: int = 0  # > 0: each block mixes this many positions before attention (Canon)
+  canon_width: int = 0  # > 0: each block mixes this many positions at `canon_points` (Canon)
+  canon_points: str = "A"  # letters of CANON_POINTS, in that order
+  rope_fraction: float = 1.0  # share of each head's channels that rope rotates (even count)
 
   def __post_init__(self):
     check_int_range("vocab_size", self.vocab_size, 3, 1 << 20)
@@ -44,6 +49,14 @@ class ModelConfig:
     check_option("position_encoding", self.position_encoding, POSITION_ENCODINGS)
     check_option("compute_dtype", self.compute_dtype, DTYPES)
     check_int_range("canon_width", self.canon_width, 0, 16)
+    if not (isinstance(self.canon_points, str) and self.canon_points
+            and all(p in CANON_POINTS for p in self.canon_points)
+            and "".join(sorted(set(self.canon_points))) == self.canon_points):
+      raise ValueError(f"canon_points={self.canon_points!r} must be distinct letters of "
+                       f"{CANON_POINTS!r} in that order, e.g. 'A' or 'ABCD'")
+    if isinstance(self.rope_fraction, bool) or not isinstance(self.rope_fraction, (int, float)) \
+        or not 0 < self.rope_fraction <= 1:
+      raise ValueError(f"rope_fraction={self.rope_fraction!r} must be a number in (0, 1]")
     if self.d_model % self.num_heads:
       raise ValueError(f"d_model={self.d_model} must be a multiple of num_heads={self.num_heads}")
     if self.position_encoding == "rope" and (self.d_model // self.num_heads) % 2:
@@ -53,6 +66,15 @@ class ModelConfig:
   @property
   def head_dim(self) -> int:
     return self.d_model // self.num_heads
+
+  @property
+  def rotated_dim(self) -> int:
+    """Channels of each head that rope rotates: the even number nearest rope_fraction of
+    them, at least 2."""
+    return max(2, 2 * round(self.rope_fraction * self.head_dim / 2))
+
+  def canon_at(self, point: str) -> bool:
+    return self.canon_width > 0 and point in self.canon_points
 
 
 def sinusoid_table(length: int, dim: int) -> np.ndarray:
@@ -65,10 +87,14 @@ def sinusoid_table(length: int, dim: int) -> np.ndarray:
   return table
 
 
-def apply_rope(x_BxLxHxK: jax.Array) -> jax.Array:
-  """Rotates each pair of channels (i, i + K/2) by a position-dependent angle. The angle
-  tables are numpy constants, computed once when the model is traced, not every step."""
+def apply_rope(x_BxLxHxK: jax.Array, rotated: int | None = None) -> jax.Array:
+  """Rotates each pair of channels (i, i + R/2) of the first R = `rotated` (default: all)
+  by a position-dependent angle; the rest pass unchanged (partial rope). The angle tables
+  are numpy constants, computed once when the model is traced, not every step."""
   length, head_dim = x_BxLxHxK.shape[1], x_BxLxHxK.shape[3]
+  if rotated is not None and rotated < head_dim:
+    return jnp.concatenate([apply_rope(x_BxLxHxK[..., :rotated]), x_BxLxHxK[..., rotated:]],
+                           axis=-1)
   half = head_dim // 2
   frequency_F = 10000.0 ** (-np.arange(half) / half)
   angle_LxF = np.arange(length)[:, None] * frequency_F[None, :]
@@ -90,10 +116,12 @@ class CausalSelfAttention(nn.Module):
     dtype = jnp.dtype(c.compute_dtype)
     batch, length, _ = x_BxLxD.shape
     qkv = nn.Dense(3 * c.d_model, use_bias=False, dtype=dtype, name="qkv")(x_BxLxD)
+    if c.canon_at("B"):
+      qkv = Canon(c.canon_width, dtype, name="canon_qkv")(qkv)
     q_BxLxHxK, k_BxLxHxK, v_BxLxHxK = (
         t.reshape(batch, length, c.num_heads, c.head_dim) for t in jnp.split(qkv, 3, axis=-1))
     if c.position_encoding == "rope":
-      q_BxLxHxK, k_BxLxHxK = apply_rope(q_BxLxHxK), apply_rope(k_BxLxHxK)
+      q_BxLxHxK, k_BxLxHxK = (apply_rope(t, c.rotated_dim) for t in (q_BxLxHxK, k_BxLxHxK))
     q_BxQxHxK = q_BxLxHxK[:, query_start:]
     att_BxHxQxL = jnp.einsum("bqhk,blhk->bhql", q_BxQxHxK, k_BxLxHxK) / np.sqrt(c.head_dim)
     causal_QxL = np.tril(np.ones((length, length), bool))[query_start:]
@@ -124,7 +152,12 @@ class Canon(nn.Module):
 
 
 class Block(nn.Module):
-  """Pre-LayerNorm attention and MLP; returns positions from `query_start` on only."""
+  """Pre-LayerNorm attention and MLP; returns positions from `query_start` on only.
+
+  A Canon layer in the MLP path (C, D) mixes a position with its predecessors, so the
+  block then computes from `canon_width - 1` positions earlier per such layer (the first
+  ones of each are wrong, missing their own predecessors) and drops them at the end.
+  """
 
   config: ModelConfig
 
@@ -132,13 +165,18 @@ class Block(nn.Module):
   def __call__(self, x_BxLxD, query_start: int = 0):
     c = self.config
     dtype = jnp.dtype(c.compute_dtype)
-    normed_BxLxD = nn.LayerNorm(dtype=dtype)(x_BxLxD)
-    if c.canon_width:
-      normed_BxLxD = Canon(c.canon_width, dtype, name="canon")(normed_BxLxD)
-    attended_BxQxD = CausalSelfAttention(c, name="attention")(normed_BxLxD, query_start)
-    x_BxQxD = x_BxLxD[:, query_start:] + attended_BxQxD
-    h_BxQxF = nn.Dense(c.mlp_ratio * c.d_model, dtype=dtype)(nn.LayerNorm(dtype=dtype)(x_BxQxD))
-    return x_BxQxD + nn.Dense(c.d_model, dtype=dtype)(nn.gelu(h_BxQxF))
+    canon = lambda point, name: Canon(c.canon_width, dtype, name=name) if c.canon_at(point) \
+        else (lambda x: x)
+    mlp_canons = sum(c.canon_at(point) for point in "CD")
+    start = max(0, query_start - mlp_canons * (c.canon_width - 1))
+    normed_BxLxD = canon("A", "canon")(nn.LayerNorm(dtype=dtype)(x_BxLxD))
+    attended_BxSxD = CausalSelfAttention(c, name="attention")(normed_BxLxD, start)
+    x_BxSxD = x_BxLxD[:, start:] + attended_BxSxD
+    normed_BxSxD = canon("C", "canon_mlp")(nn.LayerNorm(dtype=dtype)(x_BxSxD))
+    h_BxSxF = canon("D", "canon_hidden")(nn.Dense(c.mlp_ratio * c.d_model, dtype=dtype)(
+        normed_BxSxD))
+    out_BxSxD = x_BxSxD + nn.Dense(c.d_model, dtype=dtype)(nn.gelu(h_BxSxF))
+    return out_BxSxD[:, query_start - start:]
 
 
 class Transformer(nn.Module):

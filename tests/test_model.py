@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from models import POSITION_ENCODINGS, ModelConfig, Transformer
-from models.transformer import Canon
+from models.transformer import Canon, apply_rope
 
 MAX_LENGTH = 48
 
@@ -41,11 +41,14 @@ def test_longer_sequence_than_max_length_is_refused():
     model.apply(variables, jnp.zeros((1, MAX_LENGTH + 1), jnp.int32))
 
 
-@pytest.mark.parametrize("position_encoding, canon_width",
-                         [(e, 0) for e in POSITION_ENCODINGS] + [("rope", 4), ("none", 3)])
-def test_no_position_sees_a_later_one(position_encoding, canon_width):
+@pytest.mark.parametrize("position_encoding, canon_width, canon_points",
+                         [(e, 0, "A") for e in POSITION_ENCODINGS]
+                         + [("rope", 4, "A"), ("none", 3, "A"), ("rope", 4, "ABCD"),
+                            ("none", 2, "BD")])
+def test_no_position_sees_a_later_one(position_encoding, canon_width, canon_points):
   """d logits[t] / d embedded[s] is zero for every s > t, and nonzero for s = t."""
-  model, variables = make(position_encoding, canon_width=canon_width)
+  model, variables = make(position_encoding, canon_width=canon_width,
+                          canon_points=canon_points)
   tokens = jax.random.randint(jax.random.key(2), (1, MAX_LENGTH), 0, 17)
 
   @jax.jit
@@ -77,12 +80,18 @@ def test_position_encodings_change_the_output_only_where_they_should():
   np.testing.assert_allclose(a, b, atol=1e-5)  # without positions, order before t is invisible
 
 
-@pytest.mark.parametrize("position_encoding, canon_width",
-                         [(e, 0) for e in POSITION_ENCODINGS] + [("rope", 4)])
-def test_output_start_gives_the_same_logits_from_there_on(position_encoding, canon_width):
+@pytest.mark.parametrize("position_encoding, canon_width, canon_points",
+                         [(e, 0, "A") for e in POSITION_ENCODINGS]
+                         + [("rope", 4, "A"), ("rope", 4, "ABCD"), ("learned", 3, "C"),
+                            ("rope", 2, "D")])
+def test_output_start_gives_the_same_logits_from_there_on(position_encoding, canon_width,
+                                                          canon_points):
   """Skipping the last block's queries and MLP before output_start is exact: causal
-  attention means no later position ever read them."""
-  model, variables = make(position_encoding, num_layers=3, canon_width=canon_width)
+  attention means no later position ever read them (with Canon in the MLP path, the
+  block starts `canon_width - 1` positions earlier per such layer; mutation: starting it
+  once that far back fails the ABCD case)."""
+  model, variables = make(position_encoding, num_layers=3, canon_width=canon_width,
+                          canon_points=canon_points)
   tokens = jax.random.randint(jax.random.key(4), (2, MAX_LENGTH), 0, 17)
   full = model.apply(variables, tokens)
   for start in (1, 30, MAX_LENGTH - 1):
@@ -108,14 +117,54 @@ def test_canon_adds_the_positions_its_kernel_names():
 
 
 def test_canon_width_zero_adds_no_parameters():
-  _, plain = make("rope")
+  _, plain = make("rope", canon_points="ABCD")
   _, canon = make("rope", canon_width=4)
-  assert "canon" not in plain["params"]["block_0"]
+  assert not any(name.startswith("canon") for name in plain["params"]["block_0"])
   chex.assert_shape(canon["params"]["block_0"]["canon"]["kernel"], (4, 32))
+
+
+def test_each_canon_point_adds_its_kernel_and_leaves_the_other_names_alone():
+  """A (before attention, named `canon` as before the other points existed), B (on the
+  32 x 3 query/key/value channels), C (before the MLP), D (on its 4 x 32 hidden channels);
+  the other parameters keep their names and shapes, so older checkpoints still load."""
+  _, only_a = make("rope", canon_width=3)
+  _, every = make("rope", canon_width=3, canon_points="ABCD")
+  block = every["params"]["block_0"]
+  shapes = {name: layer[name]["kernel"].shape for layer in (block, block["attention"])
+            for name in layer if name.startswith("canon")}
+  assert shapes == {"canon": (3, 32), "canon_qkv": (3, 96), "canon_mlp": (3, 32),
+                    "canon_hidden": (3, 128)}
+  without_canon = lambda tree: {k: without_canon(v) if isinstance(v, dict) else v.shape
+                                for k, v in tree.items() if not k.startswith("canon")}
+  assert without_canon(block) == without_canon(only_a["params"]["block_0"])
+
+
+def test_partial_rope_rotates_the_first_channels_and_passes_the_rest():
+  x = jax.random.normal(jax.random.key(6), (2, 7, 3, 8))
+  np.testing.assert_array_equal(apply_rope(x, 8), apply_rope(x))
+  part = apply_rope(x, 4)
+  np.testing.assert_array_equal(part[..., 4:], x[..., 4:])
+  np.testing.assert_allclose(part[..., :4], apply_rope(x[..., :4]), rtol=1e-6)
+  assert not np.allclose(part[:, 1:, :, :4], x[:, 1:, :, :4])  # position 0 has angle 0
+  assert ModelConfig(vocab_size=5, max_length=4, d_model=32, num_heads=2,
+                     rope_fraction=0.25).rotated_dim == 4
+
+
+def test_full_rope_fraction_is_todays_model():
+  model, variables = make("rope")
+  tokens = jax.random.randint(jax.random.key(7), (2, MAX_LENGTH), 0, 17)
+  quarter, _ = make("rope", rope_fraction=0.25)
+  np.testing.assert_array_equal(model.apply(variables, tokens),
+                                make("rope", rope_fraction=1.0)[0].apply(variables, tokens))
+  assert not np.allclose(model.apply(variables, tokens), quarter.apply(variables, tokens))
 
 
 @pytest.mark.parametrize("field, value, message", [
     ("canon_width", 17, r"canon_width=17 must be an integer in \[0, 16\]"),
+    ("canon_points", "BA", r"canon_points='BA' must be distinct letters of 'ABCD'"),
+    ("canon_points", "E", r"canon_points='E' must be distinct letters"),
+    ("canon_points", "", r"canon_points='' must be distinct letters"),
+    ("rope_fraction", 0.0, r"rope_fraction=0.0 must be a number in \(0, 1\]"),
     ("position_encoding", "alibi", "position_encoding='alibi'"),
     ("num_heads", 5, "d_model=32 must be a multiple of num_heads=5"),
     ("compute_dtype", "float16", "compute_dtype='float16'"),

@@ -25,7 +25,8 @@ def get_config() -> ml_collections.ConfigDict:
   config.model = ml_collections.ConfigDict(dict(
       d_model=64, num_layers=2, num_heads=4, mlp_ratio=4, position_encoding="rope",
       max_length=23, compute_dtype="float32", tied_embeddings=True,
-      canon_width=0))  # every field of models.ModelConfig, so any can be overridden
+      canon_width=0, canon_points="A",
+      rope_fraction=1.0))  # every field of models.ModelConfig, so any can be overridden
   config.bases = ml_collections.ConfigDict(dict(
       names=("base",), bands=((1, 3),),  # one pre-training band per base name
       seeds=tuple(range(12))))  # each name is pre-trained from each seed
@@ -54,5 +55,6 @@ def get_config() -> ml_collections.ConfigDict:
       fit_budgets=4))  # the two-gap model is fitted on this many smallest budgets; 0: none
   config.execution = ml_collections.ConfigDict(dict(
       vmap_width=0,  # runs vectorised together on a device; 0: one on a CPU, all elsewhere
-      chunk_runs=0))  # most runs of a group trained at once; 0: what device memory holds
+      chunk_runs=0,  # most runs of a group trained at once; 0: what device memory holds
+      score_test_per_width=False))  # score each test difficulty at its own width
   return config
