@@ -13,9 +13,11 @@ computed once. The generator builds the needed operations directly in that order
 stack program (each operation consumes 0, 1 or 2 unfinished results and may also refer to
 quantities already finished or to constants); `check` re-derives the order independently.
 
-Two options change what must be learnt besides the dependency structure, never the
+Four options change what must be learnt besides the dependency structure, never the
 difficulty: the modulus (the paper's 23 means 3 x 23^2 arithmetic facts to memorise; a small
-one leaves few), and the number of distractor operations per needed operation.
+one leaves few), the number of distractor operations per needed operation, the pool the
+names are drawn from, and the order of the statements (shuffled, as the paper, or a random
+topological order in which every quantity is defined before it is used).
 """
 
 import dataclasses
@@ -28,13 +30,15 @@ from typing import ClassVar, Sequence
 import jax
 import jax.numpy as jnp
 
-from synth.task import BOS, EOS, PAD, Example, Task, Vocabulary, check_int_range, pack_rows
+from synth.task import (BOS, EOS, PAD, Example, Task, Vocabulary, check_int_range, check_option,
+                        pack_rows)
 
 PAPER_MODULUS = 23
 OPERATIONS = ("+", "-", "*")
 NAMES = tuple(c + v for c, v in itertools.product("bcdfghjklmnpqrstvwxyz", "aeiou"))
 MAX_OPERATIONS = 48  # keeps every problem's quantities within the pool of names
 MAX_DISTRACTOR_RATIO = 1  # distractor operations per needed one (within the pool of names)
+ORDERS = ("shuffled", "topological")
 _STEP_WIDTH = 12  # x = a op b = va op vb = vx ;
 
 
@@ -60,12 +64,18 @@ class GraphArithmetic(Task):
     modulus: values and arithmetic are mod this (the paper: 23); in [2, 23].
     distractor_ratio: distractor operations per needed operation, rounded up (default 1/2);
       in [0, 1], read as a fraction of denominator at most 100.
+    names: how many of the 105 names a problem's quantities are drawn from (the first ones;
+      default all); at least the quantities of a max_difficulty problem.
+    order: the statements "shuffled" (the paper) or "topological": by depth (constants,
+      then operations on constants only, ...), shuffled within a depth.
   """
 
   name: ClassVar[str] = "graph_arithmetic"
   max_difficulty: int = 24
   modulus: int = PAPER_MODULUS
   distractor_ratio: float = 0.5
+  names: int = len(NAMES)
+  order: str = "shuffled"
 
   def __post_init__(self):
     check_int_range("max_difficulty", self.max_difficulty, 1, MAX_OPERATIONS)
@@ -79,6 +89,8 @@ class GraphArithmetic(Task):
       raise ValueError(f"max_difficulty={self.max_difficulty} with distractor_ratio={ratio} "
                        f"needs {self.num_quantities(self.max_difficulty)} names, more than the "
                        f"{len(NAMES)} there are; lower either")
+    check_int_range("names", self.names, self.num_quantities(self.max_difficulty), len(NAMES))
+    check_option("order", self.order, ORDERS)
 
   @property
   def vocab(self) -> Vocabulary:
@@ -124,7 +136,7 @@ class GraphArithmetic(Task):
     constants = jax.random.randint(keys[2], (num_nodes,), 0, self.modulus)
     values = self._evaluate(constants, op_nodes, operand_a, operand_b, op)
     vocab = self.vocab
-    names = vocab.id(NAMES[0]) + jax.random.permutation(keys[3], len(NAMES))[:num_nodes]
+    names = vocab.id(NAMES[0]) + jax.random.permutation(keys[3], self.names)[:num_nodes]
 
     node = jnp.arange(num_nodes)
     is_const = (node >= const0) & (node < distractor0)
@@ -141,7 +153,10 @@ class GraphArithmetic(Task):
         _row([names, eq, vals, semi]),
         _row([names, eq, names[a_of], op_of, names[b_of], semi]))
     statement_lengths = jnp.where(valid, jnp.where(is_const, 4, 6), 0)
-    order = jnp.argsort(jnp.where(valid, jax.random.uniform(keys[4], (num_nodes,)), 2.0))
+    rank = jax.random.uniform(keys[4], (num_nodes,))
+    if self.order == "topological":
+      rank = rank + _depths(num_nodes, op_nodes, operand_a, operand_b)
+    order = jnp.argsort(jnp.where(valid, rank, num_nodes + 1.0))
 
     needed = jnp.arange(const0)
     step_rows = _row([names[needed], eq, names[a_of[needed]], op_of[needed],
@@ -318,7 +333,19 @@ class GraphArithmetic(Task):
 
   def num_distinct(self, difficulties: Sequence[int]) -> int:
     """A lower bound: the ways to name one problem's quantities, summed over difficulties."""
-    return sum(math.perm(len(NAMES), self.num_quantities(d)) for d in set(difficulties))
+    return sum(math.perm(self.names, self.num_quantities(d)) for d in set(difficulties))
+
+
+def _depths(num_nodes, op_nodes, operand_a, operand_b):
+  """Each quantity's depth: 0 for a constant, 1 + its deeper operand's for an operation
+  (operations are listed so that operands come first)."""
+
+  def step(depths, inputs):
+    node, a, b = inputs
+    return depths.at[node].set(1 + jnp.maximum(depths[a], depths[b])), None
+
+  depths, _ = jax.lax.scan(step, jnp.zeros(num_nodes, jnp.int32), (op_nodes, operand_a, operand_b))
+  return depths
 
 
 def _row(parts, width=_STEP_WIDTH):

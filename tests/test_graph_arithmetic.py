@@ -97,7 +97,9 @@ def test_sequence_width_fits_the_hardest_problem(task, grid):
 
 
 OPTION_VALUES = [dict(modulus=2), dict(modulus=5), dict(distractor_ratio=0),
-                 dict(distractor_ratio=1), dict(modulus=7, distractor_ratio=0.25)]
+                 dict(distractor_ratio=1), dict(modulus=7, distractor_ratio=0.25),
+                 dict(names=21), dict(order="topological"),
+                 dict(modulus=5, distractor_ratio=0.25, names=19, order="topological")]
 
 
 @pytest.fixture(scope="module", params=OPTION_VALUES, ids=lambda o: str(o))
@@ -127,6 +129,25 @@ def test_options_set_the_values_and_the_distractor_count(optioned):
   assert len(task.vocab) == len(synth.get_task("graph_arithmetic").vocab) - 23 + task.modulus
 
 
+def test_names_come_from_the_pool_and_topological_order_defines_before_use(optioned):
+  """Every name is one of the first `names`; with order=topological every operand is
+  defined by an earlier statement (read from the text, not the generator's depths)."""
+  task, grid = optioned
+  pool = set(graph_arithmetic.NAMES[:task.names])
+  defined_late = 0
+  for tokens in grid.tokens:
+    statements = statements_of(task, tokens)
+    assert {s[0] for s in statements} <= pool
+    defined = set()
+    for s in statements:
+      defined_late += len(s) == 5 and not {s[2], s[4]} <= defined
+      defined.add(s[0])
+  if task.order == "topological":
+    assert defined_late == 0
+  else:
+    assert defined_late > len(grid.tokens) / 2  # shuffled: most problems use a name early
+
+
 def test_width_per_difficulty_is_that_of_its_longest_example(optioned):
   task, grid = optioned
   lengths = (grid.tokens != 0).sum(axis=1)
@@ -146,6 +167,8 @@ def test_the_paper_modulus_and_distractors_are_the_default(task):
     (dict(distractor_ratio=1.5), r"distractor_ratio=1.5 must be a number in \[0, 1\]"),
     (dict(distractor_ratio="half"), r"distractor_ratio='half'"),
     (dict(max_difficulty=48, distractor_ratio=1), "needs 121 names, more than the 105"),
+    (dict(max_difficulty=10, names=20), r"names=20 must be an integer in \[21, 105\]"),
+    (dict(order="sorted"), r"order='sorted' is not one of \['shuffled', 'topological'\]"),
 ])
 def test_bad_options_are_refused_with_the_allowed_range(options, message):
   with pytest.raises(ValueError, match=message):
