@@ -18,7 +18,7 @@ import jax
 import ml_collections
 from ml_collections import config_flags
 
-from experiments.engine import sharding
+from experiments.engine import loop, sharding
 from experiments.study import runner
 
 FLAGS = flags.FLAGS
@@ -26,6 +26,8 @@ _CONFIG = config_flags.DEFINE_config_file("config", "experiments/configs/cpu_def
                                           "study config file", lock_config=True)
 flags.DEFINE_string("workdir", "runs/cpu_default", "where results, checkpoints and figures go")
 flags.DEFINE_bool("figures", True, "draw the figures at the end")
+flags.DEFINE_float("stall_dump_s", 900, "seconds without a progress line after which every "
+                   "thread's stack goes to stderr (the run goes on); 0: never", lower_bound=0)
 flags.DEFINE_bool("distributed", False, "join a multi-host run (jax.distributed.initialize)")
 flags.DEFINE_string("coordinator_address", None, "multi-host: process 0's host:port")
 flags.DEFINE_integer("num_processes", None, "multi-host: how many processes take part")
@@ -53,6 +55,7 @@ def main(argv):
   jax.config.update("jax_compilation_cache_dir",  # a repeat compile then takes under 1 s
                     os.environ.get("JAX_COMPILATION_CACHE_DIR",
                                    os.path.expanduser("~/.cache/difficulty-sim/jax")))
+  loop.watch_for_stalls(FLAGS.stall_dump_s)
   try:
     runner.run_study(config, FLAGS.workdir)
   except ValueError as error:  # a config or workdir refused before any compute

@@ -1,5 +1,9 @@
 """The training engine: grid equals single runs, learning, losses, divergence, checkpoints."""
 
+import subprocess
+import sys
+import textwrap
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -61,6 +65,24 @@ def test_dft_gradient_matches_its_closed_form():
   np.testing.assert_allclose(grad, closed_form, rtol=1e-5, atol=1e-7)
   sft_grad = jax.grad(lambda l: losses.token_losses(l, targets, False).sum())(logits)
   np.testing.assert_allclose(sft_grad, probs - jax.nn.one_hot(targets, 7), rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("easy_bias", [0.0, 1.0, 2.0])
+def test_band_difficulties_follow_the_easy_bias(easy_bias):
+  """Frequencies of 20000 draws over the band [2, 5] within 0.015 of (d - 1)^-b normalised
+  (b = 0: uniform); nothing outside the band."""
+  source = engine.band_source(2, 5)
+  drawn = np.asarray(jax.jit(engine.draw_difficulties, static_argnums=(2, 3, 4))(
+      source, jax.random.key(0), 20000, easy_bias, 8))
+  weights = np.arange(1, 5, dtype=float) ** -easy_bias
+  np.testing.assert_array_equal(np.unique(drawn), [2, 3, 4, 5])
+  np.testing.assert_allclose(np.bincount(drawn, minlength=6)[2:] / drawn.size,
+                             weights / weights.sum(), atol=0.015)
+
+
+def test_a_bad_easy_bias_is_refused():
+  with pytest.raises(ValueError, match=r"easy_bias=-1 must be a number in \[0, 8\]"):
+    engine.fresh_batches(synth.get_task("addition"), None, -1)
 
 
 @pytest.fixture(scope="module")
@@ -305,3 +327,28 @@ def test_the_eta_of_groups_is_unknown_before_one_ends_then_a_line_in_n(monkeypat
   assert clock.seconds_left() == pytest.approx(10 + 20 / 48 * 240 - 10)  # 10 s under way
   reused = loop.GroupClock([16, 64]); reused.end(16, computed=False)
   assert reused.seconds_left() is None  # a group read from disk says nothing of speed
+
+
+def test_a_silent_run_dumps_every_threads_stack_and_progress_lines_hold_it_off():
+  """watch_for_stalls(0.6): progress lines every 0.2 s for 1.2 s give no dump; 1.5 s of
+  silence then gives at least two (mutation: not restarting the clock in Progress.advance
+  dumps during the first phase)."""
+  code = textwrap.dedent("""
+      import sys, time
+      from experiments.engine import loop
+      loop.watch_for_stalls(0.6)
+      progress = loop.Progress("work", 6)
+      for _ in range(6):
+        time.sleep(0.2)
+        progress.advance(1, "a step")
+      print("SILENCE", file=sys.stderr, flush=True)
+      time.sleep(1.5)
+  """)
+  result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300)
+  assert result.returncode == 0, result.stderr
+  before, _, after = result.stderr.partition("SILENCE")
+  assert "most recent call first" not in before
+  assert after.count("most recent call first") >= 2
+  assert "time.sleep" in after or "<module>" in after
+

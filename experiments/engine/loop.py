@@ -1,7 +1,9 @@
 """Training a grid of runs in segments: progress lines between them, learning curves kept."""
 
 import contextlib
+import faulthandler
 import functools
+import sys
 import time
 from typing import Callable, NamedTuple
 
@@ -11,6 +13,27 @@ import numpy as np
 
 from experiments.engine import sharding
 from experiments.engine.train import Trainer
+
+
+_stall_seconds = 0.0
+
+
+def watch_for_stalls(seconds: float) -> None:
+  """From now on, a gap of `seconds` without a progress line dumps every Python thread's
+  stack to stderr, and again every `seconds` while the silence lasts (the run goes on): a
+  run that hangs shows where it waits. Each progress line restarts the clock; 0 turns it off.
+  faulthandler's timer thread needs no interpreter lock, so a dump comes even if the main
+  thread holds it."""
+  global _stall_seconds
+  _stall_seconds = float(seconds)
+  restart_stall_clock()
+
+
+def restart_stall_clock():
+  if _stall_seconds > 0:
+    faulthandler.dump_traceback_later(_stall_seconds, repeat=True, file=sys.stderr)
+  else:
+    faulthandler.cancel_dump_traceback_later()
 
 
 class Progress:
@@ -37,6 +60,7 @@ class Progress:
     if sharding.is_main_process():
       print(f"[{self.label}] {self.done / self.total:6.1%} {note}; elapsed {elapsed:5.0f} s, "
             f"{self._eta_text(elapsed)}", flush=True)
+    restart_stall_clock()
 
   def skip(self, work: float):
     """Counts work as done that never needs computing (every run of a group stopped)."""

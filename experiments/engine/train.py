@@ -100,14 +100,32 @@ def stack_runs(runs: list) -> Any:
   return jax.tree.map(lambda *xs: jnp.stack(xs), *runs)
 
 
-def fresh_batches(task: Task, width: int | None = None) -> Callable:
+def draw_difficulties(source: BandSource, key, batch_size: int, easy_bias: float,
+                      max_difficulty: int):
+  """Difficulties uniform over the band, or with `easy_bias` b > 0 drawn with probability
+  proportional to (d - lo + 1)^-b: every batch then keeps more of the easy problems."""
+  if not easy_bias:
+    return jax.random.randint(key, (batch_size,), source.lo, source.hi + 1)
+  d = jnp.arange(max_difficulty + 1)
+  logits = jnp.where((d >= source.lo) & (d <= source.hi),
+                     -easy_bias * jnp.log(jnp.maximum(d - source.lo + 1, 1).astype(jnp.float32)),
+                     -jnp.inf)
+  return jax.random.categorical(key, logits, shape=(batch_size,)).astype(jnp.int32)
+
+
+def fresh_batches(task: Task, width: int | None = None, easy_bias: float = 0.0) -> Callable:
   """draw(source: BandSource, key, batch_size) -> (tokens, answer_mask), fresh samples cut to
-  their first `width` positions (None: the task's full width). Padding only follows an
-  example, so a width that holds the band's longest example drops nothing but padding."""
+  their first `width` positions (None: the task's full width), difficulties from
+  `draw_difficulties`. Padding only follows an example, so a width that holds the band's
+  longest example drops nothing but padding."""
+  if isinstance(easy_bias, bool) or not isinstance(easy_bias, (int, float)) \
+      or not 0 <= easy_bias <= 8:
+    raise ValueError(f"easy_bias={easy_bias!r} must be a number in [0, 8]")
 
   def draw(source: BandSource, key, batch_size):
     key_difficulty, key_examples = jax.random.split(key)
-    difficulties = jax.random.randint(key_difficulty, (batch_size,), source.lo, source.hi + 1)
+    difficulties = draw_difficulties(source, key_difficulty, batch_size, easy_bias,
+                                     task.max_difficulty)
     batch = jax.vmap(task.sample)(jax.random.split(key_examples, batch_size), difficulties)
     return batch.tokens[:, :width], batch.answer_mask[:, :width]
 
