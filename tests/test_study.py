@@ -435,3 +435,25 @@ def test_each_width_of_a_group_trains_at_its_own(tmp_path):
   assert len(rows["runs"]) == len(rows["bounds"]) == len(finetune.grid_runs(config))
   assert all(np.isfinite(r["R_test"]) for r in rows["runs"])
   assert all(np.isfinite(r["bound"]) for r in rows["bounds"])
+
+
+def test_scoring_the_test_set_per_width_gives_the_same_sums():
+  """execution.score_test_per_width cuts each test difficulty to its own width; the sums of
+  three random models equal the full-width ones (counts exactly, losses within float
+  rounding; mutation: cutting to a width one short of the answer's end changes them)."""
+  config = tiny_config()
+  config.task.options = dict(max_difficulty=3, layout="variable", digit_order="reversed")
+  sums = {}
+  for per_width in (False, True):
+    config.execution.score_test_per_width = per_width
+    built = setup.build(config)
+    params = jax.vmap(engine.init_params, in_axes=(None, 0, None))(
+        built.model, jax.random.split(jax.random.key(0), 3), built.train_task.sequence_width())
+    test_set = scoring.test_set(built)
+    sums[per_width] = jax.device_get(scoring.evaluators(built).on_shared(
+        sharding.put_runs(params, built.mesh), sharding.put_replicated(test_set, built.mesh)))
+  widths = [part.tokens.shape[1] for part in test_set]
+  assert len(set(widths)) == 3 and max(widths) == built.test_task.sequence_width()
+  for field in ("errors", "correct_tokens", "answer_tokens", "examples"):
+    np.testing.assert_array_equal(getattr(sums[True], field), getattr(sums[False], field))
+  np.testing.assert_allclose(sums[True].loss_sum, sums[False].loss_sum, rtol=1e-5)

@@ -1,6 +1,7 @@
 """Scoring a grid of trained runs: the test set, the grid evaluators, and the results rows
 (runs.csv, slices.csv, curves.csv, bounds.csv) of each run, keyed by the run's identity."""
 
+import functools
 from typing import Callable, NamedTuple
 
 import jax
@@ -15,14 +16,26 @@ from experiments.study.setup import TEST_SET, Setup, key
 
 def test_set(setup: Setup):
   """examples_per_difficulty examples of every test difficulty (fewer where a difficulty
-  allows fewer draws), padded to whole evaluation batches."""
+  allows fewer draws), padded to whole evaluation batches: one set at the task's full
+  width, or with `execution.score_test_per_width` a tuple of sets, each difficulty's cut
+  to its own width (the same sums within float rounding, without computing the padding of
+  short examples; `Evaluators.on_shared` adds them up)."""
   config = setup.config
-  per_slice = config.evaluation.examples_per_difficulty
-  parts = [synth.make_dataset(key(config, TEST_SET, d), setup.test_task, (d, d),
-                              min(per_slice, synth.drawable(setup.test_task, [d])))
-           for d in config.evaluation.test_difficulties]
-  return evaluate.pad_to_batches(jax.tree.map(lambda *x: np.concatenate(x), *parts),
-                                 config.evaluation.batch_size)
+  per_slice, batch = config.evaluation.examples_per_difficulty, config.evaluation.batch_size
+  parts = {d: synth.make_dataset(key(config, TEST_SET, d), setup.test_task, (d, d),
+                                 min(per_slice, synth.drawable(setup.test_task, [d])))
+           for d in config.evaluation.test_difficulties}
+  if config.execution.score_test_per_width:
+    return tuple(evaluate.pad_to_batches(_cut(part, setup.test_task.sequence_width(d)), batch)
+                 for d, part in parts.items())
+  return evaluate.pad_to_batches(jax.tree.map(lambda *x: np.concatenate(x), *parts.values()),
+                                 batch)
+
+
+def _cut(examples, width: int):
+  """Examples cut to their first `width` positions (padding follows an example)."""
+  return examples._replace(tokens=examples.tokens[:, :width],
+                           answer_mask=examples.answer_mask[:, :width])
 
 
 def stack_examples(sets, batch_size):
@@ -37,7 +50,8 @@ class Evaluators(NamedTuple):
   `sharding.gather`.
     on_own(params, examples, skip): sums on each run's own sets, zero for the runs where
       `skip` is True (computing nothing for them where runs are mapped one at a time);
-    on_shared(params, examples): sums on one set shared by every run."""
+    on_shared(params, examples): sums on one set shared by every run (or on a tuple of
+      sets, added up: `test_set` per width)."""
 
   on_own: Callable
   on_shared: Callable
@@ -52,9 +66,16 @@ def evaluators(setup: Setup) -> Evaluators:
     nothing = lambda: jax.tree.map(jnp.zeros_like, jax.eval_shape(evaluate_fn, params, examples))
     return jax.lax.cond(skip, nothing, lambda: evaluate_fn(params, examples))
 
+  shared = jax.jit(sharding.map_runs(evaluate_fn, setup.mesh, setup.vmap_width, shared=(1,)))
+
+  def on_shared(params, examples):
+    if isinstance(examples, synth.Example):  # a NamedTuple: one set, not a tuple of sets
+      return shared(params, examples)
+    return jax.tree.map(lambda *sums: functools.reduce(jnp.add, sums),
+                        *[shared(params, part) for part in examples])
+
   return Evaluators(
-      jax.jit(sharding.map_runs(unless_skipped, setup.mesh, setup.vmap_width)),
-      jax.jit(sharding.map_runs(evaluate_fn, setup.mesh, setup.vmap_width, shared=(1,))))
+      jax.jit(sharding.map_runs(unless_skipped, setup.mesh, setup.vmap_width)), on_shared)
 
 
 def errors(sums) -> np.ndarray:

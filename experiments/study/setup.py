@@ -199,6 +199,9 @@ def build(config: ml_collections.ConfigDict) -> Setup:
          f"of the {len(sweep.budgets)} budgets to predict")
   check_int("execution.vmap_width", config.execution.vmap_width, 0)
   check_int("execution.chunk_runs", config.execution.chunk_runs, 0)
+  if not isinstance(config.execution.score_test_per_width, bool):
+    fail("execution.score_test_per_width", f"{config.execution.score_test_per_width!r} is not "
+         "allowed; allowed: True or False")
 
   trained = [b[0] for b in bases.bands] + [b[0] for b in sweep.bands]
   evaluation_output_start = min(output_start(train_task, trained),
