@@ -1,18 +1,23 @@
 """How fast a model learns dependency-graph arithmetic: exact match per operation count
-against training steps and wall time, for variants of the task options, the model and the
-optimiser (the evidence behind the `graph_cpu` config).
+against examples seen, for levers on the task, the model, the pre-training mixture and the
+optimiser, each measured against one reference on the same seeds (the evidence behind the
+`graph_cpu` config; the table is in results/graph_cpu/README.md).
 
-  python benchmarks/graph_learning.py --band=1,4 --test=1,6 --steps=1500 --eval_every=250 \
-      --variant=paper:modulus=23 --variant=mod5:modulus=5 \
-      --variant=mod5_full_width:modulus=5,train_width=full [--out=curves.csv]
+  python benchmarks/graph_learning.py --band=1,3 --test=1,4 --examples=192000 \
+      --eval_examples=32000 --seeds=0,1 \
+      --variant=reference --variant=canon_abcd:canon_points=ABCD [--out=curves.csv]
 
-A variant is `name:key=value,...`; keys are the task options (modulus, distractor_ratio),
-the model's (d_model, num_layers, num_heads, canon_width), the optimiser's (learning_rate,
-batch_size), and train_width (`band`: batches cut to the width the band needs, the
-default; `full`: the task's full width, padding computed for nothing). Each variant trains
-one model from scratch on fresh samples of the band and is scored on a fixed test set per
-operation count.
-Seconds count training only (compilation and scoring excluded).
+A variant is `name[:key=value,...]`, the reference with those keys changed: the task's
+options (modulus, distractor_ratio, names, order), the model's (d_model, num_layers,
+num_heads, mlp_ratio, canon_width, canon_points, rope_fraction), and the training's
+(learning_rate, batch_size, warmup_fraction, weight_decay, easy_bias; train_width `band`:
+batches cut to the width the band needs, or `full`). The reference is `graph_cpu`'s design
+as it stood when issue 19 began (REFERENCE). Every variant sees the same number of examples
+(`--examples`; steps = examples / batch size), its seeds trained together as one vmapped
+grid (initialisation key = seed, data key = 1000 + seed), scored on a fixed test set per
+operation count, each count at its own width. Seconds count training only (compilation and
+scoring excluded); `clock` is wall time since the variant began, compilation included.
+A gap of `--stall_dump_s` without a line dumps every thread's stack to stderr.
 """
 
 import csv
@@ -23,99 +28,144 @@ import jax
 import numpy as np
 
 import synth
-from experiments.engine import evaluate
+from experiments.engine import evaluate, loop, sharding
 from experiments.engine import train as engine
 from models import ModelConfig, Transformer
 
 FLAGS = flags.FLAGS
-flags.DEFINE_list("band", ["1", "4"], "training operation counts lo,hi")
-flags.DEFINE_list("test", ["1", "6"], "scored operation counts lo,hi")
-flags.DEFINE_integer("max_difficulty", 8, "the task's max_difficulty (its full width)")
-flags.DEFINE_integer("steps", 1500, "training steps per variant")
-flags.DEFINE_integer("eval_every", 250, "steps between scorings")
-flags.DEFINE_integer("examples_per_difficulty", 128, "test examples per operation count")
-flags.DEFINE_multi_string("variant", ["paper:modulus=23", "mod5:modulus=5"],
-                          "name:key=value,... (see the module docstring)")
-flags.DEFINE_string("out", "", "optional CSV of every scoring")
+flags.DEFINE_list("band", ["1", "3"], "training operation counts lo,hi")
+flags.DEFINE_list("test", ["1", "4"], "scored operation counts lo,hi")
+flags.DEFINE_integer("max_difficulty", 6, "the task's max_difficulty (sets the name budget)")
+flags.DEFINE_integer("examples", 192000, "training examples per variant (steps x batch)")
+flags.DEFINE_integer("eval_examples", 32000, "training examples between scorings")
+flags.DEFINE_list("seeds", ["0", "1"], "seeds, trained together")
+flags.DEFINE_integer("examples_per_difficulty", 256, "test examples per operation count")
+flags.DEFINE_multi_string("variant", ["reference"], "name[:key=value,...] (see the docstring)")
+flags.DEFINE_string("out", "", "optional CSV of every scoring, per seed")
+flags.DEFINE_float("stall_dump_s", 600, "seconds without a line after which every thread's "
+                   "stack goes to stderr; 0: never", lower_bound=0)
 
-TASK_KEYS = {"modulus": int, "distractor_ratio": float}
-MODEL_KEYS = {"d_model": int, "num_layers": int, "num_heads": int, "canon_width": int}
-TRAIN_KEYS = {"learning_rate": float, "batch_size": int, "train_width": str}
-DEFAULTS = dict(d_model=128, num_layers=2, num_heads=4, canon_width=0, learning_rate=1e-3,
-                batch_size=64, train_width="band")
+TASK_KEYS = {"modulus": int, "distractor_ratio": float, "names": int, "order": str}
+MODEL_KEYS = {"d_model": int, "num_layers": int, "num_heads": int, "mlp_ratio": int,
+              "canon_width": int, "canon_points": str, "rope_fraction": float}
+TRAIN_KEYS = {"learning_rate": float, "batch_size": int, "warmup_fraction": float,
+              "weight_decay": float, "easy_bias": float, "train_width": str}
+REFERENCE = dict(modulus=5, distractor_ratio=0.25, d_model=64, num_layers=3, num_heads=4,
+                 mlp_ratio=4, canon_width=4, canon_points="A", rope_fraction=1.0,
+                 learning_rate=3e-3, batch_size=64, warmup_fraction=0.05, weight_decay=0.01,
+                 easy_bias=0.0, train_width="band")
 
 
 def parse_variant(text: str) -> tuple[str, dict]:
+  """`name:key=value,...` -> (name, the reference's settings with those changed)."""
   name, _, settings = text.partition(":")
   known = TASK_KEYS | MODEL_KEYS | TRAIN_KEYS
-  values = dict(DEFAULTS)
+  values = dict(REFERENCE)
   for pair in filter(None, settings.split(",")):
     key, sep, value = pair.partition("=")
     if not sep or key not in known:
-      raise app.UsageError(f"--variant={text}: {pair!r} is not key=value with a key in "
+      raise SystemExit(f"error: --variant={text}: {pair!r} is not key=value with a key in "
                            f"{sorted(known)}")
-    values[key] = known[key](value)
+    try:
+      values[key] = known[key](value)
+    except ValueError:
+      raise SystemExit(f"error: --variant={text}: {key}={value!r} is not a "
+                           f"{known[key].__name__}") from None
   if values["train_width"] not in ("band", "full"):
-    raise app.UsageError(f"--variant={text}: train_width is band or full")
+    raise SystemExit(f"error: --variant={text}: train_width is band or full")
   return name, values
 
 
-def learning_curve(values: dict, band, test, steps, eval_every, per_difficulty):
-  """[(step, train seconds, mean loss of the last segment, {difficulty: exact match})]."""
+def build(values: dict):
+  """(task, model) of a variant; raises ValueError on a bad value."""
   task = synth.get_task("graph_arithmetic", max_difficulty=FLAGS.max_difficulty,
                         **{k: values[k] for k in TASK_KEYS if k in values})
   model = Transformer(ModelConfig(
       vocab_size=len(task.vocab), max_length=task.sequence_width(), position_encoding="rope",
       **{k: values[k] for k in MODEL_KEYS}))
+  return task, model
+
+
+def learning_curve(values: dict, band, test, seeds, examples, eval_examples, per_difficulty):
+  """Yields (examples seen, train seconds, clock seconds, mean loss of the last segment per
+  seed, {difficulty: exact match per seed}) after every `eval_examples`."""
+  start_clock = time.perf_counter()
+  task, model = build(values)
+  batch = values["batch_size"]
+  steps, segment = examples // batch, max(1, eval_examples // batch)
   width = task.sequence_width(band[1]) if values["train_width"] == "band" else None
   trainer = engine.make_trainer(
-      model, engine.TrainConfig(batch_size=values["batch_size"], max_steps=steps,
+      model, engine.TrainConfig(batch_size=batch, max_steps=steps,
+                                warmup_fraction=values["warmup_fraction"],
+                                weight_decay=values["weight_decay"],
                                 output_start=task.answer_start(band[0]) - 1),
-      engine.fresh_batches(task, width))
-  run = engine.make_run(jax.random.key(1), steps, values["learning_rate"],
-                        engine.band_source(*band))
-  params = engine.init_params(model, jax.random.key(0), task.sequence_width())
-  test_set = evaluate.pad_to_batches(jax.tree.map(lambda *x: np.concatenate(x), *[
-      synth.make_dataset(jax.random.key(100 + d), task, (d, d), per_difficulty)
-      for d in range(test[0], test[1] + 1)]), 128)
-  score = jax.jit(evaluate.make_evaluate(model, 128, task.max_difficulty,
-                                         task.answer_start(test[0]) - 1))
-  advance = jax.jit(lambda state, first: trainer.advance(state, run, first, eval_every))
-  state = trainer.init(params, run)
-  advance = advance.lower(state, 0).compile()
-  points, seconds = [], 0.0
-  for first in range(0, steps, eval_every):
-    start = time.perf_counter()
-    state, losses, _ = jax.block_until_ready(advance(state, first))
-    seconds += time.perf_counter() - start
-    table = evaluate.slice_table(score(state.params, test_set))
-    points.append((first + eval_every, seconds, float(np.nanmean(losses)),
-                   {d: 1 - row["error"] for d, row in table.items()}))
-  return points
+      engine.fresh_batches(task, width, values["easy_bias"]))
+  mesh = sharding.runs_mesh()
+  programs = loop.grid_programs(trainer, len(seeds), segment, mesh)
+  runs = engine.stack_runs([engine.make_run(jax.random.key(1000 + s), steps,
+                                            values["learning_rate"], engine.band_source(*band))
+                            for s in seeds])
+  init = engine.stack_runs([engine.init_params(model, jax.random.key(s), task.sequence_width())
+                            for s in seeds])
+  runs = sharding.put_runs(runs, mesh)
+  state = programs.init(sharding.put_runs(init, mesh), runs)
+  test_sets, scorers = {}, {}
+  for d in range(test[0], test[1] + 1):  # each operation count at its own width
+    examples_d = synth.make_dataset(jax.random.key(100 + d), task, (d, d), per_difficulty)
+    test_sets[d] = evaluate.pad_to_batches(jax.tree.map(
+        lambda x: x[:, :task.sequence_width(d)] if x.ndim == 2 else x, examples_d), 128)
+    scorers[d] = jax.jit(jax.vmap(evaluate.make_evaluate(
+        model, 128, task.max_difficulty, task.answer_start(d) - 1), in_axes=(0, None)))
+  first_step = lambda first: sharding.put_replicated(np.int32(first), mesh)
+  advance = programs.advance.lower(state, runs, first_step(0)).compile()
+  count, seconds = len(seeds), 0.0
+  for first in range(0, steps, segment):
+    begin = time.perf_counter()
+    state, losses, _ = advance(state, runs, first_step(first))
+    losses = jax.block_until_ready(sharding.gather(losses, count))
+    seconds += time.perf_counter() - begin
+    params = jax.tree.map(lambda x: x[:count], state.params)
+    exact = {}
+    for d, scorer in scorers.items():
+      sums = jax.device_get(scorer(params, test_sets[d]))
+      exact[d] = 1 - sums.errors[:, d] / sums.examples[:, d]
+    yield (min(first + segment, steps) * batch, seconds, time.perf_counter() - start_clock,
+           np.nanmean(losses, axis=1), exact)
 
 
 def main(argv):
   if len(argv) > 1:
-    raise app.UsageError(f"unexpected arguments: {argv[1:]}")
+    raise SystemExit(f"error: unexpected arguments: {argv[1:]}")
   band, test = tuple(map(int, FLAGS.band)), tuple(map(int, FLAGS.test))
+  seeds = [int(s) for s in FLAGS.seeds]
+  variants = [parse_variant(text) for text in FLAGS.variant]
+  for text, (_, values) in zip(FLAGS.variant, variants):
+    try:
+      build(values)
+    except ValueError as error:
+      raise SystemExit(f"error: --variant={text}: {error}") from None
+  loop.watch_for_stalls(FLAGS.stall_dump_s)
   difficulties = range(test[0], test[1] + 1)
   rows = []
   print(f"graph_arithmetic max_difficulty {FLAGS.max_difficulty}, trained on {band[0]}-{band[1]} "
-        f"operations (fresh samples), exact match per operation count on "
-        f"{FLAGS.examples_per_difficulty} test examples each; device "
-        f"{jax.devices()[0].device_kind}")
-  header = f"{'variant':<22} {'step':>5} {'train s':>8} {'loss':>6} " + " ".join(
-      f"{f'op{d}':>5}" for d in difficulties)
-  for text in FLAGS.variant:
-    name, values = parse_variant(text)
-    print(f"\n{name}: {values}\n{header}", flush=True)
-    for step, seconds, loss, exact in learning_curve(values, band, test, FLAGS.steps,
-                                                     FLAGS.eval_every,
-                                                     FLAGS.examples_per_difficulty):
-      print(f"{name:<22} {step:>5} {seconds:>8.1f} {loss:>6.3f} "
-            + " ".join(f"{exact[d]:>5.2f}" for d in difficulties), flush=True)
-      rows += [dict(variant=name, step=step, train_seconds=round(seconds, 2), loss=loss,
-                    difficulty=d, exact_match=exact[d]) for d in difficulties]
+        f"operations (fresh samples), seeds {seeds} together; exact match per operation count "
+        f"(mean over seeds, lowest seed in brackets) on {FLAGS.examples_per_difficulty} test "
+        f"examples each; device {jax.devices()[0].device_kind}")
+  header = (f"{'variant':<20} {'examples':>8} {'train s':>7} {'clock s':>7} {'loss':>6} "
+            + " ".join(f"{f'op{d}':>11}" for d in difficulties))
+  for name, values in variants:
+    changed = {k: v for k, v in values.items() if REFERENCE.get(k) != v}
+    print(f"\n{name}: {changed or 'the reference'}\n{header}", flush=True)
+    for seen, seconds, clock, losses, exact in learning_curve(
+        values, band, test, seeds, FLAGS.examples, FLAGS.eval_examples,
+        FLAGS.examples_per_difficulty):
+      print(f"{name:<20} {seen:>8} {seconds:>7.1f} {clock:>7.1f} {np.mean(losses):>6.3f} "
+            + " ".join(f"{exact[d].mean():>5.2f} ({exact[d].min():.2f})" for d in difficulties),
+            flush=True)
+      loop.restart_stall_clock()
+      rows += [dict(variant=name, seed=seed, examples=seen, train_seconds=round(seconds, 2),
+                    loss=float(losses[i]), difficulty=d, exact_match=float(exact[d][i]))
+               for i, seed in enumerate(seeds) for d in difficulties]
   if FLAGS.out:
     with open(FLAGS.out, "w", newline="") as handle:
       writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
