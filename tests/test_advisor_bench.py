@@ -1,0 +1,111 @@
+"""The advisor's bench: synthetic worlds whose truth is exact, and how decisions are scored."""
+
+import importlib.util
+import math
+import pathlib
+import sys
+
+import numpy as np
+import pytest
+
+BENCHMARKS = pathlib.Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+def _load(name):
+  sys.path.insert(0, str(BENCHMARKS))
+  spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
+  module = importlib.util.module_from_spec(spec)
+  spec.loader.exec_module(module)
+  return module
+
+
+worlds = _load("advisor_worlds")
+bench = _load("advisor_bench")
+
+
+@pytest.mark.parametrize("name", sorted(worlds.CLASSES))
+def test_every_class_makes_worlds_with_its_property(name):
+  """Two worlds per class, each with the property the class is named for, read from the
+  truth directly (mutation: keeping the first draw instead of rejecting fails here)."""
+  for index in range(2):
+    world = worlds.make_world(name, index)
+    best = [world.best(n) for n in world.pilot_budgets + world.ask_budgets]
+    last = len(world.windows) - 1
+    if name.startswith("walk") or name in ("noisy", "unequal_replicates", "tokens_scale",
+                                           "saturated"):
+      assert best[0] < last and best[-1] == last
+    elif name in ("stops_in_middle", "offset_scale"):
+      assert 0 < best[-1] < last and 0 < best[-2] < last and best[-1] > best[0]
+    else:
+      assert set(best) == {0}
+
+
+def test_a_pilot_is_the_truth_on_average():
+  """The mean of many pilot draws of a cell is its true accuracy (the noise is unbiased):
+  400 pilots of a noisy world, every cell within 4 standard errors."""
+  world = worlds.make_world("noisy", 0)
+  draws = np.array([[r.accuracy for r in world.pilot(seed)] for seed in range(400)])
+  runs = world.pilot(0)
+  truth = np.array([world.accuracy(r.n)[world.windows.index(r.window)] for r in runs])
+  error = draws.std(axis=0) / math.sqrt(len(draws)) + 1e-6
+  assert np.all(np.abs(draws.mean(axis=0) - truth) <= 4 * error)
+
+
+def test_worlds_and_pilots_are_fixed_by_their_seeds():
+  a, b = worlds.make_world("walk_exp", 3), worlds.make_world("walk_exp", 3)
+  assert a == b and a.pilot(1) == b.pilot(1)
+  assert a.pilot(1) != a.pilot(2) and worlds.make_world("walk_exp", 4) != a
+
+
+def test_saturated_worlds_reach_zero_and_one():
+  world = worlds.make_world("saturated", 0)
+  assert world.accuracy(world.pilot_budgets[0]).min() == 0
+  assert world.accuracy(world.ask_budgets[-1]).max() == 1
+
+
+def test_unequal_replicates_and_scales():
+  uneven = worlds.make_world("unequal_replicates", 0)
+  counts = np.array(uneven.replicates)
+  assert len(np.unique(counts)) >= 3 and (counts > 0).sum(axis=1).min() >= 2
+  tokens = worlds.make_world("tokens_scale", 0)
+  widths = [hi - lo + 1 for lo, hi in tokens.windows]
+  assert tokens.windows[0][0] == 50 and tokens.windows[-1][1] == 649 and len(set(widths)) > 1
+  assert all(a[1] + 1 == b[0] for a, b in zip(tokens.windows, tokens.windows[1:]))
+  assert worlds.make_world("offset_scale", 0).windows[0][0] >= 1000
+
+
+def test_a_decision_is_scored_by_regret_margin_and_interval():
+  truth = {(1, 1): 0.50, (2, 2): 0.70, (3, 3): 0.695}
+  assert bench.score(truth, (3, 3), (0.6, 0.7), 0.01) == dict(
+      regret=pytest.approx(0.005), right=True, covered=True)
+  assert bench.score(truth, (1, 1), (0.6, 0.7), 0.01) == dict(
+      regret=pytest.approx(0.2), right=False, covered=False)
+  assert bench.score(truth, None, None, 0.01) == dict(
+      regret=pytest.approx(0.2), right=False, covered=False)  # a failed advice: the worst
+
+
+def test_the_baselines_choose_as_named():
+  world = worlds.make_world("walk_exp", 0)
+  pilot = world.pilot(0)
+  windows = list(world.windows)
+  assert bench.decide("easiest", pilot, windows, 256)[0] == windows[0]
+  assert bench.decide("hardest", pilot, windows, 256)[0] == windows[-1]
+  largest = [r for r in pilot if r.n == max(world.pilot_budgets)]
+  means = {w: np.mean([r.accuracy for r in largest if r.window == w]) for w in windows}
+  assert bench.decide("best_at_pilot_max", pilot, windows, 256)[0] == max(means, key=means.get)
+
+
+def test_an_advice_that_fails_is_counted_a_failure_never_a_choice(monkeypatch):
+  """A NaN prediction or a refusal gives no window (scored as the worst window)."""
+  world = worlds.make_world("walk_exp", 0)
+  pilot, windows = world.pilot(0), list(world.windows)
+  nan_advice = bench.advise.Advice(windows[0], math.nan, (math.nan, math.nan), {}, 0.0, "")
+  monkeypatch.setattr(bench.advise, "advise", lambda *args, **kwargs: nan_advice)
+  assert bench.decide("advisor", pilot, windows, 256) == (None, None, "NaN prediction")
+
+  def refuse(*args, **kwargs):
+    raise ValueError("too few runs")
+
+  monkeypatch.setattr(bench.advise, "advise", refuse)
+  assert bench.decide("advisor_accuracy_only", pilot, windows, 256) == (
+      None, None, "refused: too few runs")
