@@ -8,8 +8,9 @@ optimiser, each measured against one reference on the same seeds (the evidence b
       --variant=reference --variant=canon_abcd:canon_points=ABCD [--out=curves.csv]
 
 A variant is `name[:key=value,...]`, the reference with those keys changed: the task's
-options (modulus, distractor_ratio, names, order), the model's (d_model, num_layers,
-num_heads, mlp_ratio, canon_width, canon_points, rope_fraction), and the training's
+options (modulus, distractor_ratio, names, order, lookups: with it --band may start at 0,
+the pure lookups), the model's (d_model, num_layers, num_heads, mlp_ratio, canon_width,
+canon_points, rope_fraction), and the training's
 (learning_rate, batch_size, warmup_fraction, weight_decay, easy_bias; train_width `band`:
 batches cut to the width the band needs, or `full`). The reference is `graph_cpu`'s design
 as it stood when issue 19 began (REFERENCE). Every variant sees the same number of examples
@@ -45,7 +46,14 @@ flags.DEFINE_string("out", "", "optional CSV of every scoring, per seed")
 flags.DEFINE_float("stall_dump_s", 600, "seconds without a line after which every thread's "
                    "stack goes to stderr; 0: never", lower_bound=0)
 
-TASK_KEYS = {"modulus": int, "distractor_ratio": float, "names": int, "order": str}
+def _bool(text: str) -> bool:
+  if text.lower() not in ("true", "false", "1", "0"):
+    raise ValueError(text)
+  return text.lower() in ("true", "1")
+
+
+TASK_KEYS = {"modulus": int, "distractor_ratio": float, "names": int, "order": str,
+             "lookups": _bool}
 MODEL_KEYS = {"d_model": int, "num_layers": int, "num_heads": int, "mlp_ratio": int,
               "canon_width": int, "canon_points": str, "rope_fraction": float}
 TRAIN_KEYS = {"learning_rate": float, "batch_size": int, "warmup_fraction": float,
@@ -70,7 +78,7 @@ def parse_variant(text: str) -> tuple[str, dict]:
       values[key] = known[key](value)
     except ValueError:
       raise SystemExit(f"error: --variant={text}: {key}={value!r} is not a "
-                           f"{known[key].__name__}") from None
+                           f"{known[key].__name__.strip('_')}") from None
   if values["train_width"] not in ("band", "full"):
     raise SystemExit(f"error: --variant={text}: train_width is band or full")
   return name, values
@@ -80,6 +88,9 @@ def build(values: dict):
   """(task, model) of a variant; raises ValueError on a bad value."""
   task = synth.get_task("graph_arithmetic", max_difficulty=FLAGS.max_difficulty,
                         **{k: values[k] for k in TASK_KEYS if k in values})
+  for flag in ("band", "test"):
+    for d in map(int, FLAGS[flag].value):
+      task.check_difficulty(d, f"--{flag} value")
   model = Transformer(ModelConfig(
       vocab_size=len(task.vocab), max_length=task.sequence_width(), position_encoding="rope",
       **{k: values[k] for k in MODEL_KEYS}))

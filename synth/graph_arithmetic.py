@@ -17,7 +17,10 @@ Four options change what must be learnt besides the dependency structure, never 
 difficulty: the modulus (the paper's 23 means 3 x 23^2 arithmetic facts to memorise; a small
 one leaves few), the number of distractor operations per needed operation, the pool the
 names are drawn from, and the order of the statements (shuffled, as the paper, or a random
-topological order in which every quantity is defined before it is used).
+topological order in which every quantity is defined before it is used). A fifth adds an
+easier level below the paper's: with `lookups`, difficulty 0 is a pure lookup, a
+1-operation problem whose query names a constant, answered by its value with no step
+(`? ba # 7`), to mix into pre-training as denser practice of finding a name.
 """
 
 import dataclasses
@@ -68,6 +71,7 @@ class GraphArithmetic(Task):
       default all); at least the quantities of a max_difficulty problem.
     order: the statements "shuffled" (the paper) or "topological": by depth (constants,
       then operations on constants only, ...), shuffled within a depth.
+    lookups: difficulty 0 exists: a 1-operation problem whose query is a constant.
   """
 
   name: ClassVar[str] = "graph_arithmetic"
@@ -76,6 +80,7 @@ class GraphArithmetic(Task):
   distractor_ratio: float = 0.5
   names: int = len(NAMES)
   order: str = "shuffled"
+  lookups: bool = False
 
   def __post_init__(self):
     check_int_range("max_difficulty", self.max_difficulty, 1, MAX_OPERATIONS)
@@ -91,6 +96,11 @@ class GraphArithmetic(Task):
                        f"{len(NAMES)} there are; lower either")
     check_int_range("names", self.names, self.num_quantities(self.max_difficulty), len(NAMES))
     check_option("order", self.order, ORDERS)
+    check_option("lookups", self.lookups, (False, True))
+
+  @property
+  def min_difficulty(self) -> int:
+    return 0 if self.lookups else 1
 
   @property
   def vocab(self) -> Vocabulary:
@@ -98,17 +108,21 @@ class GraphArithmetic(Task):
 
   def num_distractor_operations(self, difficulty):
     """Operation statements the query does not depend on: ceil(ratio * difficulty), in
-    integer arithmetic so that a traced difficulty gives the same count."""
+    integer arithmetic so that a traced difficulty gives the same count (a lookup: those
+    of its 1-operation problem)."""
     ratio = fractions.Fraction(self.distractor_ratio).limit_denominator(100)
-    return (difficulty * ratio.numerator + ratio.denominator - 1) // ratio.denominator
+    operations = _problem_size(difficulty)
+    return (operations * ratio.numerator + ratio.denominator - 1) // ratio.denominator
 
   def num_quantities(self, difficulty):
-    return difficulty + num_constants(difficulty) + self.num_distractor_operations(difficulty)
+    operations = _problem_size(difficulty)
+    return operations + num_constants(operations) + self.num_distractor_operations(difficulty)
 
   def _prompt_length(self, difficulty):
     """Tokens before the solution: bos, the statements, `? query`."""
-    statements = 6 * (difficulty + self.num_distractor_operations(difficulty)) \
-        + 4 * num_constants(difficulty)
+    operations = _problem_size(difficulty)
+    statements = 6 * (operations + self.num_distractor_operations(difficulty)) \
+        + 4 * num_constants(operations)
     return 1 + statements + 2
 
   def sequence_width(self, max_difficulty: int | None = None) -> int:
@@ -129,6 +143,8 @@ class GraphArithmetic(Task):
   def _sample(self, key: jax.Array, difficulty: jax.Array) -> Example:
     const0, distractor0, num_nodes = self._layout()
     keys = jax.random.split(key, 5)
+    steps = difficulty  # needed operations written out: none for a lookup
+    difficulty = _problem_size(difficulty)  # the problem's needed operations
     needed_args = self._sample_needed_operations(keys[0], difficulty)
     distractor_args = self._sample_distractor_operations(keys[1], difficulty)
     operand_a, operand_b, op = (jnp.concatenate(x) for x in zip(needed_args, distractor_args))
@@ -163,6 +179,8 @@ class GraphArithmetic(Task):
                       names[b_of[needed]], eq, vals[a_of[needed]], op_of[needed],
                       vals[b_of[needed]], eq, vals[needed], semi])
     query = difficulty - 1
+    if self.lookups:  # a lookup asks for the first constant
+      query = jnp.where(steps == 0, const0, query)
     rows = jnp.concatenate([
         _row([vocab.id(BOS)]),
         statement_rows[order],
@@ -171,11 +189,11 @@ class GraphArithmetic(Task):
         _row([vocab.id("#"), vals[query], vocab.id(EOS)]),
     ])
     lengths = jnp.concatenate([jnp.array([1]), statement_lengths[order], jnp.array([2]),
-                               jnp.where(needed < difficulty, _STEP_WIDTH, 0), jnp.array([3])])
+                               jnp.where(needed < steps, _STEP_WIDTH, 0), jnp.array([3])])
     is_answer = jnp.arange(rows.shape[0]) > num_nodes + 1  # steps and final row
     masks = jnp.broadcast_to(is_answer[:, None], rows.shape)
     tokens, answer_mask = pack_rows(rows, lengths, masks, self.sequence_width())
-    return Example(tokens, answer_mask, difficulty)
+    return Example(tokens, answer_mask, steps)
 
   def _sample_needed_operations(self, key, difficulty):
     """Operands and operators of the k needed operations, built in solution order.
@@ -317,9 +335,11 @@ class GraphArithmetic(Task):
       return False
     definitions, query, solution, answer = parsed
     solved = self._solve(definitions, query)
-    if solved is None or not solved[0]:
+    if solved is None:
       return False
     steps, value = solved
+    if not steps and not self.lookups:
+      return False  # the query is a constant: a lookup, which this task does not pose
     return solution == [s for step in steps for s in step] and answer == str(value)
 
   def difficulty_of(self, tokens) -> int:
@@ -334,6 +354,12 @@ class GraphArithmetic(Task):
   def num_distinct(self, difficulties: Sequence[int]) -> int:
     """A lower bound: the ways to name one problem's quantities, summed over difficulties."""
     return sum(math.perm(self.names, self.num_quantities(d)) for d in set(difficulties))
+
+
+def _problem_size(difficulty):
+  """Needed operations of a problem of this difficulty: a lookup (0) is posed on a
+  1-operation problem. Works on Python and traced integers."""
+  return jnp.maximum(difficulty, 1) if isinstance(difficulty, jax.Array) else max(difficulty, 1)
 
 
 def _depths(num_nodes, op_nodes, operand_a, operand_b):

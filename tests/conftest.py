@@ -32,6 +32,7 @@ def launched(tmp_path_factory):
 
 def sample_grid(task, keys_per_difficulty=25, seed=0):
   """Examples of a task for every difficulty x several keys, from one jitted vmapped call."""
-  difficulties = np.repeat(np.arange(1, task.max_difficulty + 1), keys_per_difficulty)
+  difficulties = np.repeat(np.arange(task.min_difficulty, task.max_difficulty + 1),
+                           keys_per_difficulty)
   keys = jax.random.split(jax.random.key(seed), difficulties.size)
   return jax.device_get(jax.jit(jax.vmap(task.sample))(keys, difficulties))

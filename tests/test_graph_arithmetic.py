@@ -148,6 +148,31 @@ def test_names_come_from_the_pool_and_topological_order_defines_before_use(optio
     assert defined_late > len(grid.tokens) / 2  # shuffled: most problems use a name early
 
 
+def test_lookups_are_constants_answered_by_their_value_and_only_where_asked_for():
+  """Difficulty 0 with `lookups`: a 1-operation problem's statements, the query a constant,
+  no step, the answer its value (read from the text); the paper's task refuses such an
+  example and has no difficulty 0; difficulties 1-4 are the paper task's problems."""
+  task = synth.get_task("graph_arithmetic", max_difficulty=4, modulus=5, lookups=True)
+  difficulties = np.repeat(np.arange(0, 5), 16)
+  keys = jax.random.split(jax.random.key(2), difficulties.size)
+  grid = jax.device_get(jax.jit(jax.vmap(task.sample))(keys, difficulties))
+  paper = synth.get_task("graph_arithmetic", max_difficulty=4, modulus=5)
+  same = jax.device_get(jax.jit(jax.vmap(paper.sample))(keys[16:], difficulties[16:]))
+  np.testing.assert_array_equal(same.tokens, grid.tokens[16:])  # 1-4: the paper's problems
+  for tokens, d in zip(grid.tokens, grid.difficulty):
+    assert task.check(tokens) and task.difficulty_of(tokens) == d
+    if d == 0:
+      symbols = task.vocab.decode(tokens)
+      query = symbols[symbols.index("?") + 1]
+      definition = [s for s in statements_of(task, tokens) if s[0] == query]
+      assert len(definition[0]) == 3  # `name = value`
+      assert symbols[symbols.index("?") + 2:] == ["#", definition[0][2], "<eos>"]
+      assert not paper.check(tokens)
+  assert task.sequence_width(0) == task.answer_start(0) + 3 == task.answer_start(1) + 3
+  with pytest.raises(ValueError, match=r"difficulty=0 must be an integer in \[1, 4\]"):
+    paper.sample(jax.random.key(0), 0)
+
+
 def test_width_per_difficulty_is_that_of_its_longest_example(optioned):
   task, grid = optioned
   lengths = (grid.tokens != 0).sum(axis=1)

@@ -12,7 +12,8 @@ TASKS = [("addition", dict(max_difficulty=6)),
          ("addition", dict(max_difficulty=6, layout="fixed", digit_order="plain",
                            operand_sampling="uniform")),
          ("graph_arithmetic", dict(max_difficulty=6)),
-         ("graph_arithmetic", dict(max_difficulty=6, names=16, order="topological")),
+         ("graph_arithmetic", dict(max_difficulty=6, names=16, order="topological",
+                                   lookups=True)),
          ("reversal", dict(max_difficulty=6)),
          ("sorting", dict(max_difficulty=6, alphabet_size=3)),
          ("reversal", dict(max_difficulty=6, layout="fixed", operation="copy")),
@@ -64,16 +65,18 @@ def test_one_program_covers_every_difficulty(task):
 def test_answer_start_is_where_every_answer_begins(task):
   """The first answer token sits exactly at answer_start(d), which never decreases with d:
   a model may skip predicting anything before it."""
-  starts = [task.answer_start(d) for d in range(1, task.max_difficulty + 1)]
+  starts = [task.answer_start(d) for d in range(task.min_difficulty, task.max_difficulty + 1)]
   assert starts == sorted(starts)
-  for d in range(1, task.max_difficulty + 1):
+  for d in range(task.min_difficulty, task.max_difficulty + 1):
     batch = synth.sample_batch(jax.random.key(d), task, [d], [1.0], 32)
     first = np.argmax(np.asarray(batch.answer_mask), axis=1)
     assert (first == task.answer_start(d)).all(), (d, first, task.answer_start(d))
 
 
-@pytest.mark.parametrize("difficulty", [0, 7, -1, 2.5, "3", np.array([1, 2])])
+@pytest.mark.parametrize("difficulty", ["below the least", 7, -1, 2.5, "3", np.array([1, 2])])
 def test_out_of_range_difficulty_is_refused(task, difficulty):
+  if isinstance(difficulty, str) and difficulty == "below the least":
+    difficulty = task.min_difficulty - 1
   with pytest.raises(ValueError, match="difficulty"):
     task.sample(jax.random.key(0), difficulty)
 
