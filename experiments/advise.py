@@ -23,7 +23,7 @@ def main(argv):
     raise app.UsageError(f"unexpected arguments: {argv[1:]}")
   try:
     _run()
-  except (FileNotFoundError, ValueError) as error:
+  except (OSError, ValueError) as error:
     print(f"error: {error}", file=sys.stderr)
     raise SystemExit(2) from None
 
@@ -62,6 +62,12 @@ def _run():
   if missing:
     raise ValueError(f"advising from your own data needs {', '.join(missing)} (or give "
                      "--workdir=DIR to advise from a study)")
+  for flag in ("pilot", "data"):
+    if os.path.realpath(FLAGS.out) == os.path.realpath(needed[flag]):
+      raise ValueError(f"--out={FLAGS.out} is the --{flag} file; the selection must go "
+                       "elsewhere, never over an input")
+  if os.path.isdir(FLAGS.out) or not os.path.isdir(os.path.dirname(FLAGS.out) or "."):
+    raise ValueError(f"--out={FLAGS.out}: not a file in an existing folder")
   advice = advise.advise(advise.read_pilot(FLAGS.pilot), FLAGS.budget, FLAGS.extrapolate,
                          FLAGS.seed)
   lines = advise.select(advise.read_pool(FLAGS.data, FLAGS.difficulty_field), advice.window,

@@ -3,6 +3,7 @@ path, which must fail naming the line and field and write nothing."""
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -79,6 +80,11 @@ def test_bad_pool_lines_are_named(tmp_path, content, message):
     advise.read_pool(str(path), "level")
 
 
+def without_window_accuracy(row: str) -> str:
+  fields = row.split(",")
+  return ",".join(fields[:4] + [""] + fields[5:])
+
+
 @pytest.mark.parametrize("edit, message", [
     (lambda rows: rows[:4], r"3 pilot run\(s\).*too few to fit"),
     (lambda rows: [rows[0].replace("accuracy,", "acc,")] + rows[1:], r"lacks column\(s\) accuracy"),
@@ -90,6 +96,11 @@ def test_bad_pool_lines_are_named(tmp_path, content, message):
     (lambda rows: rows[:2] + ["16,5,3,0.5,,0"] + rows[3:], r"line 3: difficulty_lo 5.0 is above"),
     (lambda rows: [rows[0]] + [r for r in rows[1:] if r.startswith("16,")],
      r"1 budget\(s\).*too few to fit"),
+    (lambda rows: rows + [rows[3]], r"line 14: the run of line 4 again"),
+    (lambda rows: rows[:5] + [without_window_accuracy(rows[5])] + rows[6:],
+     r"line 6, field window_accuracy: given on some rows and blank on others"),
+    (lambda rows: [rows[0]] + [without_window_accuracy(r) for r in rows[1:4]] + rows[4:],
+     r"line 5, field window_accuracy: given on some rows and blank on others"),
 ])
 def test_bad_pilots_are_refused(tmp_path, edit, message):
   path = tmp_path / "pilot.csv"
@@ -124,3 +135,33 @@ def test_the_command_writes_the_selection_or_nothing(tmp_path):
   assert done.returncode == 0, done.stderr[-2000:]
   assert "budget 40: train on difficulty 5;" in done.stdout
   assert len(set(out.read_text().splitlines())) == 40
+
+
+@pytest.mark.parametrize("out, message", [
+    ("pilot.csv", r"error: --out=.*pilot.csv is the --pilot file"),
+    ("pool.jsonl", r"error: --out=.*pool.jsonl is the --data file"),
+    (".", r"error: --out=.*: not a file in an existing folder"),
+    ("missing/selected.jsonl", r"error: --out=.*missing/selected.jsonl: not a file in an "
+     r"existing folder"),
+])
+def test_an_output_that_would_replace_an_input_or_cannot_be_written_is_refused(tmp_path, out,
+                                                                              message):
+  """Exit 2 with one line naming --out; the inputs unchanged and no file left behind."""
+  pilot, pool = write_pilot(tmp_path / "pilot.csv"), write_pool(tmp_path / "pool.jsonl")
+  before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+  refused = run_advisor(f"--pilot={pilot}", f"--data={pool}", "--difficulty_field=level",
+                        f"--out={tmp_path / out}", "--budget=40")
+  assert refused.returncode == 2 and re.search(message, refused.stderr), refused.stderr
+  assert len(refused.stderr.strip().splitlines()) == 1
+  assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_a_prediction_that_is_not_finite_is_refused_not_compared(tmp_path):
+  """Difficulty in hundreds overflows the model's exponential: an error saying so, never a
+  window chosen among NaNs."""
+  runs = advise.read_pilot(write_pilot(tmp_path / "pilot.csv"))
+  scaled = [r._replace(window=(r.window[0] * 100, r.window[1] * 100)) for r in runs]
+  with pytest.raises(ValueError, match=r"predicts no finite accuracy at --budget=64 "
+                     r"\(difficulties 300 to 600 overflow"):
+    advise.advise(scaled, 64, extrapolate=False)
+

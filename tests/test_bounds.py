@@ -107,6 +107,15 @@ def test_kl_inverse_is_the_bisection_root(q, budget):
   assert pac_bayes.kl_inverse_upper(q, budget) == pytest.approx(bisection(q, budget), abs=1e-7)
 
 
+@pytest.mark.parametrize("q, budget", [(float("nan"), 0.1), (0.2, float("nan")), (-0.1, 0.1),
+                                       (0.2, -1.0)])
+def test_kl_inverse_refuses_nan_and_out_of_range_inputs(q, budget):
+  """A NaN error or budget is an error, never an upper bound of 1 (mutation: the old
+  `any(budget < 0)` check, which NaN passes)."""
+  with pytest.raises(ValueError, match="kl_inverse_upper needs q in"):
+    pac_bayes.kl_inverse_upper(q, budget)
+
+
 def textbook_bound(r_s_q, draws, kl, n, tv, grid_size, delta):
   """The bound written out from its definition (docs/theory.md), with the bisection above:
   Q's error on S bounded at confidence delta/2 from the draws, then the PAC-Bayes-kl step

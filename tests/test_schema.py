@@ -81,3 +81,24 @@ def test_joins_use_the_run_key():
   assert grid.run_key(run) == grid.run_key(bound) != grid.run_key(dict(bound, seed=1))
   [joined] = grid.with_run_flags([bound], [dict(run, diverged=True)])
   assert joined["diverged"] is True
+
+
+def test_an_atomic_write_that_cannot_happen_names_the_path_and_leaves_nothing(tmp_path,
+                                                                             monkeypatch):
+  """A directory or a missing folder is refused before writing; a write that fails half
+  way removes its temporary file; the old file stays as it was."""
+  with pytest.raises(IsADirectoryError, match=f"{tmp_path} is a directory"):
+    files.write_atomically(str(tmp_path), b"x")
+  with pytest.raises(FileNotFoundError, match="its folder .*missing does not exist"):
+    files.write_atomically(str(tmp_path / "missing" / "a.csv"), b"x")
+  target = tmp_path / "a.csv"
+  target.write_bytes(b"old")
+
+  def fail(*args):
+    raise OSError("disk full")
+
+  monkeypatch.setattr(files.os, "fsync", fail)
+  with pytest.raises(OSError, match="disk full"):
+    files.write_atomically(str(target), b"new")
+  assert [p.name for p in tmp_path.iterdir()] == ["a.csv"] and target.read_bytes() == b"old"
+

@@ -63,7 +63,7 @@ def read_pilot(path: str) -> list[PilotRun]:
     if missing:
       raise ValueError(f"{path}: the header lacks column(s) {', '.join(missing)}; needed: "
                        f"{', '.join(PILOT_COLUMNS[:4])} (and optionally window_accuracy, seed)")
-    runs = []
+    runs, seen, lines_with_window_accuracy = [], {}, []
     for line, row in enumerate(reader, start=2):
       n = _number(row["n"], path, line, "n")
       lo, hi = (_number(row[f], path, line, f) for f in ("difficulty_lo", "difficulty_hi"))
@@ -77,7 +77,19 @@ def read_pilot(path: str) -> list[PilotRun]:
       for field, value in (("accuracy", accuracy), ("window_accuracy", window_accuracy)):
         if not (0 <= value <= 1 or math.isnan(value)):
           raise ValueError(f"{path}, line {line}, field {field}: {value} is not in [0, 1]")
-      runs.append(PilotRun(int(n), (lo, hi), accuracy, window_accuracy, row.get("seed") or ""))
+      run = PilotRun(int(n), (lo, hi), accuracy, window_accuracy, row.get("seed") or "")
+      identity = (run.n, run.window, run.seed)
+      if identity in seen:
+        raise ValueError(f"{path}, line {line}: the run of line {seen[identity]} again (n, "
+                         f"difficulty_lo, difficulty_hi and seed); each run once, or give "
+                         f"repeated runs distinct seeds")
+      seen[identity] = line
+      lines_with_window_accuracy.append(not math.isnan(window_accuracy))
+      runs.append(run)
+  if 0 < sum(lines_with_window_accuracy) < len(runs):
+    line = 2 + lines_with_window_accuracy.index(not lines_with_window_accuracy[0])
+    raise ValueError(f"{path}, line {line}, field window_accuracy: given on some rows and "
+                     f"blank on others; give it on every row or on none")
   if len(runs) < 4 or len({r.n for r in runs}) < 2 or len({r.window for r in runs}) < 2:
     raise ValueError(f"{path}: {len(runs)} pilot run(s), {len({r.n for r in runs})} budget(s), "
                      f"{len({r.window for r in runs})} window(s): too few to fit; needed: at "
@@ -109,7 +121,12 @@ def advise(runs: list[PilotRun], budget: int, extrapolate: bool, seed: int = 0) 
   windows = sorted({r.window for r in runs})
   mids = np.array([grid.band_midpoint(w) for w in windows])
   curves = _fit(runs)
-  predicted = 1 - curves.predict(mids, budget)
+  with np.errstate(over="ignore", invalid="ignore"):
+    predicted = 1 - curves.predict(mids, budget)
+  if not np.all(np.isfinite(predicted)):
+    raise ValueError(f"the fitted model predicts no finite accuracy at --budget={budget} "
+                     f"(difficulties {mids.min():g} to {mids.max():g} overflow its "
+                     f"exponential); rescale the difficulty field, e.g. to a few units")
   best = int(np.argmax(predicted))
   rng = np.random.default_rng(seed)
   resampled = []

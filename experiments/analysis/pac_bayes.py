@@ -31,8 +31,8 @@ def kl_inverse_upper(q, budget, iterations: int = 100):
   above (kl(q || .) is convex and rising on [q, 1], so the iterates fall monotonically to
   the root), after a start at 1 - tiny where the budget is not exhausted by then."""
   q, budget = np.broadcast_arrays(np.asarray(q, float), np.asarray(budget, float))
-  if np.any(budget < 0) or np.any((q < 0) | (q > 1)):
-    raise ValueError("kl_inverse_upper needs q in [0, 1] and budget >= 0")
+  if not (np.all((q >= 0) & (q <= 1)) and np.all(budget >= 0)):  # NaN fails both
+    raise ValueError("kl_inverse_upper needs q in [0, 1] and budget >= 0 (no NaN)")
   p = np.full(q.shape, 1 - 1e-12)
   reachable = kl_bernoulli(q, p) > budget  # else the answer is 1 (to 1e-12)
   for _ in range(iterations):

@@ -11,14 +11,28 @@ from experiments.results import schema
 
 
 def write_atomically(path: str, data: bytes) -> None:
-  """Writes `data` to `path` through a temporary file and a rename."""
-  directory = os.path.dirname(path)
+  """Writes `data` to `path` through a temporary file and a rename; a path that cannot be
+  written (a directory, a folder that does not exist) is an OSError naming `path`, and
+  leaves no temporary file behind."""
+  directory = os.path.dirname(path) or "."
+  if os.path.isdir(path):
+    raise IsADirectoryError(f"{path} is a directory")
+  if not os.path.isdir(directory):
+    raise FileNotFoundError(f"{path}: its folder {directory} does not exist")
   with tempfile.NamedTemporaryFile(dir=directory, delete=False) as handle:
-    handle.write(data)
-    handle.flush()
-    os.fsync(handle.fileno())
-  os.chmod(handle.name, 0o644)  # readable like any results file, not the temp file's 0600
-  os.replace(handle.name, path)
+    try:
+      handle.write(data)
+      handle.flush()
+      os.fsync(handle.fileno())
+    except BaseException:
+      os.unlink(handle.name)
+      raise
+  try:
+    os.chmod(handle.name, 0o644)  # readable like any results file, not the temp file's 0600
+    os.replace(handle.name, path)
+  except BaseException:
+    os.unlink(handle.name)
+    raise
 
 
 def csv_text(columns, rows, line_end: str = "\r\n") -> str:
