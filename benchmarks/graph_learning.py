@@ -42,7 +42,7 @@ flags.DEFINE_integer("eval_examples", 32000, "training examples between scorings
 flags.DEFINE_list("seeds", ["0", "1"], "seeds, trained together")
 flags.DEFINE_integer("examples_per_difficulty", 256, "test examples per operation count")
 flags.DEFINE_multi_string("variant", ["reference"], "name[:key=value,...] (see the docstring)")
-flags.DEFINE_string("out", "", "optional CSV of every scoring, per seed")
+flags.DEFINE_string("out", "", "optional CSV of every scoring, per seed (written as they come)")
 flags.DEFINE_float("stall_dump_s", 600, "seconds without a line after which every thread's "
                    "stack goes to stderr; 0: never", lower_bound=0)
 
@@ -157,7 +157,12 @@ def main(argv):
       raise SystemExit(f"error: --variant={text}: {error}") from None
   loop.watch_for_stalls(FLAGS.stall_dump_s)
   difficulties = range(test[0], test[1] + 1)
-  rows = []
+  out = open(FLAGS.out, "w", newline="") if FLAGS.out else None
+  writer = out and csv.DictWriter(out, fieldnames=["variant", "seed", "examples",
+                                                   "train_seconds", "loss", "difficulty",
+                                                   "exact_match"])
+  if writer:
+    writer.writeheader()
   print(f"graph_arithmetic max_difficulty {FLAGS.max_difficulty}, trained on {band[0]}-{band[1]} "
         f"operations (fresh samples), seeds {seeds} together; exact match per operation count "
         f"(mean over seeds, lowest seed in brackets) on {FLAGS.examples_per_difficulty} test "
@@ -174,14 +179,12 @@ def main(argv):
             + " ".join(f"{exact[d].mean():>5.2f} ({exact[d].min():.2f})" for d in difficulties),
             flush=True)
       loop.restart_stall_clock()
-      rows += [dict(variant=name, seed=seed, examples=seen, train_seconds=round(seconds, 2),
-                    loss=float(losses[i]), difficulty=d, exact_match=float(exact[d][i]))
-               for i, seed in enumerate(seeds) for d in difficulties]
-  if FLAGS.out:
-    with open(FLAGS.out, "w", newline="") as handle:
-      writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-      writer.writeheader()
-      writer.writerows(rows)
+      if writer:  # every scoring as it comes: an interrupted run keeps what it measured
+        writer.writerows(dict(variant=name, seed=seed, examples=seen,
+                              train_seconds=round(seconds, 2), loss=float(losses[i]),
+                              difficulty=d, exact_match=float(exact[d][i]))
+                         for i, seed in enumerate(seeds) for d in difficulties)
+        out.flush()
 
 
 if __name__ == "__main__":
