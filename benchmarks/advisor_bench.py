@@ -35,11 +35,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import advisor_worlds  # noqa: E402  (a sibling script, not a package)
 
 FLAGS = flags.FLAGS
-flags.DEFINE_integer("per_class", 10, "synthetic worlds per class")
-flags.DEFINE_integer("seed", 0, "seed of the worlds and their pilots")
-flags.DEFINE_string("studies", "results", "folder of committed studies (<study>/runs.csv); "
-                    "empty: none")
-flags.DEFINE_string("out", "", "optional CSV of every decision")
 
 SYNTHETIC_MARGIN = 0.01
 STUDY_MARGIN = CLAIM_THRESHOLDS["min_difference"]
@@ -163,5 +158,15 @@ def main(argv):
       writer.writerows(rows)
 
 
+def _define_flags():
+  """Flags of this script only (defined when run, so the tests can import it)."""
+  flags.DEFINE_integer("per_class", 10, "synthetic worlds per class")
+  flags.DEFINE_integer("seed", 0, "seed of the worlds and their pilots")
+  flags.DEFINE_string("studies", "results", "folder of committed studies (<study>/runs.csv); "
+                      "empty: none")
+  flags.DEFINE_string("out", "", "optional CSV of every decision")
+
+
 if __name__ == "__main__":
+  _define_flags()
   app.run(main)
