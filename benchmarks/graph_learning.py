@@ -123,8 +123,8 @@ def learning_curve(values: dict, band, test, seeds, examples, eval_examples, per
   test_sets, scorers = {}, {}
   for d in range(test[0], test[1] + 1):  # each operation count at its own width
     examples_d = synth.make_dataset(jax.random.key(100 + d), task, (d, d), per_difficulty)
-    test_sets[d] = evaluate.pad_to_batches(jax.tree.map(
-        lambda x: x[:, :task.sequence_width(d)] if x.ndim == 2 else x, examples_d), 128)
+    test_sets[d] = evaluate.pad_to_batches(
+        synth.cut_to_width(examples_d, task.sequence_width(d)), 128)
     scorers[d] = jax.jit(jax.vmap(evaluate.make_evaluate(
         model, 128, task.max_difficulty, task.answer_start(d) - 1), in_axes=(0, None)))
   first_step = lambda first: sharding.put_replicated(np.int32(first), mesh)

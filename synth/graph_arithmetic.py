@@ -126,8 +126,7 @@ class GraphArithmetic(Task):
     return 1 + statements + 2
 
   def sequence_width(self, max_difficulty: int | None = None) -> int:
-    m = self.max_difficulty if max_difficulty is None else max_difficulty
-    self.check_difficulty(m, "max_difficulty")
+    m = self.widest(max_difficulty)
     return self._prompt_length(m) + _STEP_WIDTH * m + 3  # prompt, steps, # v eos
 
   def answer_start(self, difficulty: int) -> int:

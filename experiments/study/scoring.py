@@ -26,16 +26,11 @@ def test_set(setup: Setup):
                                  min(per_slice, synth.drawable(setup.test_task, [d])))
            for d in config.evaluation.test_difficulties}
   if config.execution.score_test_per_width:
-    return tuple(evaluate.pad_to_batches(_cut(part, setup.test_task.sequence_width(d)), batch)
-                 for d, part in parts.items())
+    return tuple(evaluate.pad_to_batches(
+        synth.cut_to_width(part, setup.test_task.sequence_width(d)), batch)
+        for d, part in parts.items())
   return evaluate.pad_to_batches(jax.tree.map(lambda *x: np.concatenate(x), *parts.values()),
                                  batch)
-
-
-def _cut(examples, width: int):
-  """Examples cut to their first `width` positions (padding follows an example)."""
-  return examples._replace(tokens=examples.tokens[:, :width],
-                           answer_mask=examples.answer_mask[:, :width])
 
 
 def stack_examples(sets, batch_size):
