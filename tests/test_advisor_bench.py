@@ -63,6 +63,17 @@ def test_saturated_worlds_reach_zero_and_one():
   assert world.accuracy(world.ask_budgets[-1]).max() == 1
 
 
+def test_emergence_is_sudden_and_beyond_the_pilot_for_the_hardest_window():
+  """Its hardest window's gap barely falls over the pilot's budgets (no power of n, which
+  falls by the same factor over every doubling) and mostly falls beyond them."""
+  for index in range(3):
+    world = worlds.make_world("walk_with_emergence", index)
+    gap = lambda n: 1 - world.r_s - world.accuracy(n)[-1] - worlds.EXT["exp"](
+        1.0, n, *world.ext[1:])
+    first, last = world.pilot_budgets[0], world.pilot_budgets[-1]
+    assert gap(last) > 0.7 * gap(first) and gap(world.ask_budgets[-1]) < 0.5 * gap(last)
+
+
 def test_unequal_replicates_and_scales():
   uneven = worlds.make_world("unequal_replicates", 0)
   counts = np.array(uneven.replicates)
