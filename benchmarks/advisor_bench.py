@@ -15,8 +15,8 @@ Per decision: regret (the best window's true accuracy minus the chosen one's), r
 (regret at most 0.01 on a synthetic world, 0.02 on a study), and for the advisor whether
 its 90% interval covers the chosen window's true accuracy. An advice that fails (an
 exception, or a NaN prediction) is wrong and given the worst window's regret.
-Methods: the advisor with window_accuracy in the pilot and without; always the easiest
-window; always the hardest; the window with the best mean accuracy at the pilot's largest n.
+Methods: the advisor; always the easiest window; always the hardest; the window with the best
+mean accuracy at the pilot's largest n.
 """
 
 import csv
@@ -38,7 +38,7 @@ FLAGS = flags.FLAGS
 
 SYNTHETIC_MARGIN = 0.01
 STUDY_MARGIN = CLAIM_THRESHOLDS["min_difference"]
-METHODS = ("advisor", "advisor_accuracy_only", "easiest", "hardest", "best_at_pilot_max")
+METHODS = ("advisor", "easiest", "hardest", "best_at_pilot_max")
 
 
 def baseline_window(method: str, pilot, windows):
@@ -54,10 +54,8 @@ def baseline_window(method: str, pilot, windows):
 
 def decide(method: str, pilot, windows, n):
   """(window, interval or None, failure text): the method's choice at budget n."""
-  if method not in ("advisor", "advisor_accuracy_only"):
+  if method != "advisor":
     return baseline_window(method, pilot, windows), None, ""
-  if method == "advisor_accuracy_only":
-    pilot = [r._replace(window_accuracy=math.nan) for r in pilot]
   try:
     advice = advise.advise(pilot, n, extrapolate=True)
   except (ValueError, FloatingPointError, np.linalg.LinAlgError) as error:

@@ -3,18 +3,22 @@
 A world has K difficulty windows and gives, at any budget n, each window's expected test
 accuracy p(w, n) = clip(1 - R_S - G_gen(x_w, n) - G_ext(x_w, n), 0, 1), where x_w in [0, 1]
 places window w's midpoint on the world's difficulty axis, and its expected accuracy on
-fresh examples of the window itself, q(w, n) = clip(1 - R_S - G_gen(x_w, n), 0, 1). The
-shapes are none of the advisor's own (`experiments/analysis/predict.py`): G_gen comes in
-exponential, power and logistic forms in difficulty, falling with n as a power at a rate
-that may differ by window, or suddenly (a logistic in log n: `walk_with_emergence`); G_ext
-falls with difficulty (exponential, power, logistic), falls and rises again (an optimum
-that stops in the middle), stays flat (one that never leaves the easiest window), or
-shrinks with n as well.
+fresh examples of the window itself, q(w, n) = clip(1 - R_S - G_gen(x_w, n), 0, 1). G_gen
+comes in exponential, power and logistic forms in difficulty, falling with n as a power at
+a rate that may differ by window, or suddenly (a logistic in log n: `walk_with_emergence`);
+G_ext falls with difficulty (exponential, power, logistic), falls and rises again (an
+optimum that stops in the middle), stays flat (one that never leaves the easiest window),
+or shrinks with n as well. None is the first advisor's shape (G_gen exponential and G_ext
+linear in difficulty). The second (`experiments/analysis/predict.py`: a curve per window,
+one power of n shared) assumes nothing in difficulty; in n, the classes whose gaps fall as
+one power of n are its shape until they saturate, and three are not: rates differing by
+window, G_ext falling with n, and emergence.
 
 A pilot is a few fine-tuning runs per (window, small n). A run's accuracy is drawn around p:
 seed-to-seed spread as a Beta of mean p (concentration `spread`), then an evaluation set of
-`eval_examples` (a binomial), so its expectation is p exactly; window_accuracy likewise
-around q. Each class (CLASSES) draws its worlds' parameters from ranges and keeps only
+`eval_examples` (a binomial), so its expectation is p exactly (q is drawn likewise and
+dropped: the first advisor read it, and drawing it keeps every pilot as that one was
+scored). Each class (CLASSES) draws its worlds' parameters from ranges and keeps only
 worlds with the property the class is named for (`Shape.holds`), so a class's name is true
 of every world in it.
 
@@ -100,8 +104,10 @@ class World:
       p, q = self.accuracy(n), self.window_accuracy(n)
       for w, window in enumerate(self.windows):
         for r in range(self.replicates[i][w]):
-          runs.append(PilotRun(n, window, self._observe(rng, p[w]), self._observe(rng, q[w]),
-                               str(r)))
+          accuracy = self._observe(rng, p[w])
+          self._observe(rng, q[w])  # the in-window accuracy the first advisor read: still
+          # drawn, so every pilot stays the one the "before" table was scored on
+          runs.append(PilotRun(n, window, accuracy, str(r)))
     return runs
 
   def _observe(self, rng, p: float) -> float:
@@ -198,8 +204,8 @@ CLASSES = {
         windows=_unequal_windows(rng, 50, 649, int(rng.integers(4, 7))))),
     "offset_scale": Shape("logistic", "u", _stops_in_the_middle, lambda rng: dict(
         windows=tuple((1000 + 0.5 * d, 1000 + 0.5 * d) for d in range(int(rng.integers(4, 7)))))),
-    # added after the first scores: a learning curve that is no power of n, as the advisor
-    # about to replace the first assumes, so the bench holds a world where it is wrong
+    # added after the first scores (a learning curve that is no power of n: the new
+    # advisor's curves are one, so the bench must hold a world where they are wrong)
     "walk_with_emergence": _WALK("emergence", "exp"),
 }
 

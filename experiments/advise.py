@@ -38,14 +38,12 @@ def _run():
       print(f"wrote {FLAGS.export_pilot}")
     if FLAGS.validate:
       base, loss = advise.pilot_base(runs)
-      for window_accuracy in (True, False):
-        rows = advise.validate(runs, FLAGS.max_budget, window_accuracy)
-        print(f"base {base}, {loss}; pilot = runs with n <= {FLAGS.max_budget}, "
-              f"{'with' if window_accuracy else 'without'} window_accuracy:")
-        for row in rows:
-          print(f"  n={row['n']}: advised {advise.window_text(row['advised'])}, measured d* "
-                f"{advise.window_text(row['measured'])}{'' if row['hit'] else '  (miss)'}")
-        print(f"  hit rate {sum(r['hit'] for r in rows)}/{len(rows)}")
+      rows = advise.validate(runs, FLAGS.max_budget)
+      print(f"base {base}, {loss}; pilot = runs with n <= {FLAGS.max_budget}:")
+      for row in rows:
+        print(f"  n={row['n']}: advised {advise.window_text(row['advised'])}, measured d* "
+              f"{advise.window_text(row['measured'])}{'' if row['hit'] else '  (miss)'}")
+      print(f"  hit rate {sum(r['hit'] for r in rows)}/{len(rows)}")
     return
   if FLAGS.budget is None or FLAGS.budget < 1:
     raise ValueError("--budget=N (a whole number >= 1) is needed")

@@ -258,7 +258,7 @@ def prediction(runs, predicted, base, loss, path):
                picks + rng.uniform(-0.1, 0.1, len(picks)), color="gray", alpha=0.5, s=12,
                label="each replicate's best" if n == budgets[0] else None)
   for key, style, label in (("measured", "o-", "measured d* (mean over replicates)"),
-                            ("fitted_model", "s--", "two-gap model, fitted curves"),
+                            ("fitted_model", "s--", "two-gap model, a learning curve per band"),
                             ("measured_model", "^:", "two-gap model, measured KL and TV"),
                             ("bound_argmin", "v:", "argmin of the PAC-Bayes bound")):
     values = [r[key] for r in rows]

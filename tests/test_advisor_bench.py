@@ -110,7 +110,8 @@ def test_an_advice_that_fails_is_counted_a_failure_never_a_choice(monkeypatch):
   """A NaN prediction or a refusal gives no window (scored as the worst window)."""
   world = worlds.make_world("walk_exp", 0)
   pilot, windows = world.pilot(0), list(world.windows)
-  nan_advice = bench.advise.Advice(windows[0], math.nan, (math.nan, math.nan), {}, 0.0, "")
+  nan_advice = bench.advise.Advice(windows[0], math.nan, (math.nan, math.nan), {}, (), 0.0,
+                                   0.0, "")
   monkeypatch.setattr(bench.advise, "advise", lambda *args, **kwargs: nan_advice)
   assert bench.decide("advisor", pilot, windows, 256) == (None, None, "NaN prediction")
 
@@ -118,5 +119,5 @@ def test_an_advice_that_fails_is_counted_a_failure_never_a_choice(monkeypatch):
     raise ValueError("too few runs")
 
   monkeypatch.setattr(bench.advise, "advise", refuse)
-  assert bench.decide("advisor_accuracy_only", pilot, windows, 256) == (
+  assert bench.decide("advisor", pilot, windows, 256) == (
       None, None, "refused: too few runs")

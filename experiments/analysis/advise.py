@@ -1,5 +1,5 @@
-"""How hard should fine-tuning data be for a budget of N examples? The two-gap model
-(predict.py) fitted to measured runs, then asked at N.
+"""How hard should fine-tuning data be for a budget of N examples? The two-gap model's
+learning curves (predict.LearningCurves) fitted to measured runs, then asked at N.
 
 From a study of this simulator (its runs.csv):
   python -m experiments.advise --workdir=runs/cpu_default --budget=300
@@ -7,17 +7,18 @@ From your own pilot fine-tunes and your own data pool:
   python -m experiments.advise --pilot=pilot.csv --data=train.jsonl --difficulty_field=FIELD \\
       --budget=N --out=selected.jsonl [--seed=0] [--extrapolate]
   pilot.csv: one row per pilot run: n, difficulty_lo, difficulty_hi (the window trained on,
-  in FIELD's units), accuracy (on your eval set), and optionally window_accuracy (on
-  held-out examples of the window trained on) and seed. train.jsonl: one JSON object per
-  line holding FIELD. The advisor fits the two-gap model to the pilot (with
-  window_accuracy, G_gen = 1 - window_accuracy and G_ext = the rest, each to its own curve;
-  without it, both curves to 1 - accuracy at once, which the simulator shows to be worse),
-  picks the pilot window with the lowest predicted error at N, and writes N distinct lines
-  of the pool from that window (chosen by --seed) to --out, atomically.
+  in FIELD's units), accuracy (on your eval set), and optionally seed. train.jsonl: one JSON
+  object per line holding FIELD. The advisor fits one learning curve per window (a power of
+  n shared by all), predicts each window's accuracy at N with a 90 % interval (the fit's
+  sampling noise, from refits on resampled runs, and its model error, from predicting the
+  pilot's largest budget from the smaller ones), picks the window predicted best, names the
+  windows it cannot tell apart from it, and writes N distinct lines of the pool from the
+  chosen window (drawn by --seed) to --out, atomically.
 Checking it where the truth is known: export a study's small budgets as a pilot, and
 compare its choices at the large budgets with the measured d*(n):
   python -m experiments.advise --workdir=runs/cpu_default --export_pilot=pilot.csv --max_budget=96
   python -m experiments.advise --workdir=runs/cpu_default --validate --max_budget=96
+(benchmarks/advisor_bench.py does the same on worlds of shapes other than the model's.)
 
 A budget outside the pilot's (or study's) range of n is extrapolation: refused unless
 --extrapolate, and then said in a WARNING line.
@@ -35,15 +36,19 @@ from experiments.analysis import predict
 from experiments.results import files, grid, schema
 
 PILOT_COLUMNS = schema.columns("pilot")
-_BOOTSTRAP = 200  # refits for the interval
+_BOOTSTRAP = 200  # refits on resampled runs, for the interval
+_Z90 = 1.645  # a normal's 95th percentile: the model error's share of a 90 % interval
 
 
 class Advice(NamedTuple):
   window: tuple  # (lo, hi)
   accuracy: float  # predicted at the budget
-  interval: tuple  # (5th, 95th percentile) over bootstrap refits
-  by_window: dict  # {window: predicted accuracy}
+  interval: tuple  # the 90 % interval of `accuracy`
+  by_window: dict  # {window: (predicted accuracy, interval)}
+  tied: tuple  # the other windows within each other's intervals with `window`
   fit_rmse: float  # of the fit's accuracy on the runs it was fitted to
+  held_out_error: float  # RMSE predicting the largest budget's windows from the others; NaN
+  # where no window of the largest budget was run at a smaller one
   warning: str
 
 
@@ -51,7 +56,6 @@ class PilotRun(NamedTuple):
   n: int
   window: tuple
   accuracy: float
-  window_accuracy: float  # NaN where not measured
   seed: str
 
 
@@ -62,8 +66,8 @@ def read_pilot(path: str) -> list[PilotRun]:
     missing = [c for c in PILOT_COLUMNS[:4] if c not in (reader.fieldnames or [])]
     if missing:
       raise ValueError(f"{path}: the header lacks column(s) {', '.join(missing)}; needed: "
-                       f"{', '.join(PILOT_COLUMNS[:4])} (and optionally window_accuracy, seed)")
-    runs, seen, lines_with_window_accuracy = [], {}, []
+                       f"{', '.join(PILOT_COLUMNS[:4])} (and optionally seed)")
+    runs, seen = [], {}
     for line, row in enumerate(reader, start=2):
       n = _number(row["n"], path, line, "n")
       lo, hi = (_number(row[f], path, line, f) for f in ("difficulty_lo", "difficulty_hi"))
@@ -72,24 +76,16 @@ def read_pilot(path: str) -> list[PilotRun]:
         raise ValueError(f"{path}, line {line}, field n: {row['n']!r} is not a whole number >= 1")
       if lo > hi:
         raise ValueError(f"{path}, line {line}: difficulty_lo {lo} is above difficulty_hi {hi}")
-      window_accuracy = (_number(row["window_accuracy"], path, line, "window_accuracy")
-                         if row.get("window_accuracy") else math.nan)
-      for field, value in (("accuracy", accuracy), ("window_accuracy", window_accuracy)):
-        if not (0 <= value <= 1 or math.isnan(value)):
-          raise ValueError(f"{path}, line {line}, field {field}: {value} is not in [0, 1]")
-      run = PilotRun(int(n), (lo, hi), accuracy, window_accuracy, row.get("seed") or "")
+      if not 0 <= accuracy <= 1:
+        raise ValueError(f"{path}, line {line}, field accuracy: {accuracy} is not in [0, 1]")
+      run = PilotRun(int(n), (lo, hi), accuracy, row.get("seed") or "")
       identity = (run.n, run.window, run.seed)
       if identity in seen:
         raise ValueError(f"{path}, line {line}: the run of line {seen[identity]} again (n, "
                          f"difficulty_lo, difficulty_hi and seed); each run once, or give "
                          f"repeated runs distinct seeds")
       seen[identity] = line
-      lines_with_window_accuracy.append(not math.isnan(window_accuracy))
       runs.append(run)
-  if 0 < sum(lines_with_window_accuracy) < len(runs):
-    line = 2 + lines_with_window_accuracy.index(not lines_with_window_accuracy[0])
-    raise ValueError(f"{path}, line {line}, field window_accuracy: given on some rows and "
-                     f"blank on others; give it on every row or on none")
   if len(runs) < 4 or len({r.n for r in runs}) < 2 or len({r.window for r in runs}) < 2:
     raise ValueError(f"{path}: {len(runs)} pilot run(s), {len({r.n for r in runs})} budget(s), "
                      f"{len({r.window for r in runs})} window(s): too few to fit; needed: at "
@@ -108,8 +104,10 @@ def _number(text, path, line, field) -> float:
 
 
 def advise(runs: list[PilotRun], budget: int, extrapolate: bool, seed: int = 0) -> Advice:
-  """The window of the pilot's with the lowest predicted error at `budget`, the predicted
-  accuracy there and its bootstrap interval (pilot runs resampled, the model refitted)."""
+  """The pilot's window predicted best at `budget`, its accuracy and 90 % interval, and
+  the windows that interval cannot tell from it. The interval joins, in quadrature, the
+  spread of refits on resampled runs (5th to 95th percentile) and the model's held-out
+  error; the chosen window is the one of highest prediction, tied or not."""
   budgets = sorted({r.n for r in runs})
   warning = ""
   if not budgets[0] <= budget <= budgets[-1]:
@@ -118,36 +116,55 @@ def advise(runs: list[PilotRun], budget: int, extrapolate: bool, seed: int = 0) 
     if not extrapolate:
       raise ValueError(f"{what}; pass --extrapolate to accept that")
     warning = f"WARNING: {what}."
-  windows = sorted({r.window for r in runs})
-  mids = np.array([grid.band_midpoint(w) for w in windows])
   curves = _fit(runs)
-  with np.errstate(over="ignore", invalid="ignore"):
-    predicted = 1 - curves.predict(mids, budget)
-  if not np.all(np.isfinite(predicted)):
-    raise ValueError(f"the fitted model predicts no finite accuracy at --budget={budget} "
-                     f"(difficulties {mids.min():g} to {mids.max():g} overflow its "
-                     f"exponential); rescale the difficulty field, e.g. to a few units")
+  predicted = curves.accuracy(budget)
+  held_out_error = _held_out_error(runs)
+  spread = _resampled(runs, curves.windows, budget, seed)
+  low, high = np.nanpercentile(spread, [5, 95], axis=0)
+  model = _Z90 * np.nan_to_num(held_out_error)
+  low = np.clip(predicted - np.hypot(np.nan_to_num(predicted - low), model), 0, 1)
+  high = np.clip(predicted + np.hypot(np.nan_to_num(high - predicted), model), 0, 1)
   best = int(np.argmax(predicted))
-  rng = np.random.default_rng(seed)
-  resampled = []
-  for _ in range(_BOOTSTRAP):
-    sample = [runs[i] for i in rng.integers(0, len(runs), len(runs))]
-    if len({r.n for r in sample}) > 1 and len({r.window for r in sample}) > 1:
-      resampled.append(1 - _fit(sample).predict(mids[best], budget))
-  fitted = 1 - curves.predict([grid.band_midpoint(r.window) for r in runs],
-                              [r.n for r in runs])
+  tied = tuple(w for i, w in enumerate(curves.windows) if i != best
+               and high[i] >= predicted[best] and predicted[i] >= low[best])
+  fitted = np.array([curves.accuracy(r.n)[curves.windows.index(r.window)] for r in runs])
   rmse = float(np.sqrt(np.mean((fitted - np.array([r.accuracy for r in runs])) ** 2)))
-  return Advice(windows[best], float(predicted[best]),
-                tuple(float(x) for x in np.percentile(resampled, [5, 95])),
-                dict(zip(windows, map(float, predicted))), rmse, warning)
+  return Advice(curves.windows[best], float(predicted[best]), (float(low[best]),
+                float(high[best])),
+                {w: (float(p), (float(lo), float(hi))) for w, p, lo, hi in
+                 zip(curves.windows, predicted, low, high)},
+                tied, rmse, held_out_error, warning)
 
 
-def _fit(runs) -> predict.Curves:
-  """The two-gap model of the pilot: G_gen = 1 - window_accuracy where every run has it."""
-  gen = [1 - r.window_accuracy for r in runs]
-  return predict.fit_curves([grid.band_midpoint(r.window) for r in runs],
-                            [r.n for r in runs], [1 - r.accuracy for r in runs],
-                            None if any(math.isnan(g) for g in gen) else gen)
+def _fit(runs) -> predict.LearningCurves:
+  return predict.fit_learning_curves([r.window for r in runs], [r.n for r in runs],
+                                     [r.accuracy for r in runs])
+
+
+def _held_out_error(runs) -> float:
+  """RMSE of the mean accuracy per window at the pilot's largest budget, predicted by the
+  curves fitted to its smaller budgets: the model's error where the truth is known."""
+  largest = max(r.n for r in runs)
+  curves = _fit([r for r in runs if r.n < largest])
+  last = [r for r in runs if r.n == largest and r.window in curves.windows]
+  if not last:
+    return math.nan
+  windows = sorted({r.window for r in last})
+  measured = [np.mean([r.accuracy for r in last if r.window == w]) for w in windows]
+  predicted = curves.accuracy(largest)[[curves.windows.index(w) for w in windows]]
+  return float(np.sqrt(np.mean((predicted - np.array(measured)) ** 2)))
+
+
+def _resampled(runs, windows, budget, seed) -> np.ndarray:
+  """[refits, windows] accuracy at `budget` of the curves refitted on runs drawn with
+  replacement; NaN for a window a resample left out."""
+  rng = np.random.default_rng(seed)
+  out = np.full((_BOOTSTRAP, len(windows)), np.nan)
+  for i in range(_BOOTSTRAP):
+    curves = _fit([runs[j] for j in rng.integers(0, len(runs), len(runs))])
+    for w, accuracy in zip(curves.windows, curves.accuracy(budget)):
+      out[i, windows.index(w)] = accuracy
+  return out
 
 
 def read_pool(path: str, field: str) -> list[tuple[str, float]]:
@@ -184,12 +201,11 @@ def select(pool, window, budget: int, seed: int) -> list[str]:
   return [pool[i][0] for i in chosen]
 
 
-def pilot_rows(runs: list[dict], max_budget: int, window_accuracy: bool = True) -> list[PilotRun]:
+def pilot_rows(runs: list[dict], max_budget: int) -> list[PilotRun]:
   """A study's runs with n <= max_budget as pilot runs (difficulty = digits or operations)
-  of its first (base, loss); window_accuracy = 1 - R_train, or left out (NaN)."""
+  of its first (base, loss)."""
   base, loss = pilot_base(runs)
   return [PilotRun(r["n"], grid.band(r), 1 - r["R_test"],
-                   1 - r["R_train"] if window_accuracy else math.nan,
                    f"{r['base_seed']}-{r['seed']}")
           for r in grid.select(runs, base=base, loss=loss)
           if 0 < r["n"] <= max_budget and not r["diverged"]]
@@ -205,15 +221,14 @@ def write_pilot(path: str, runs: list[PilotRun]) -> None:
   writer = csv.writer(buffer)
   writer.writerow(PILOT_COLUMNS)
   for r in runs:
-    window_accuracy = "" if math.isnan(r.window_accuracy) else f"{r.window_accuracy:.6f}"
-    writer.writerow([r.n, r.window[0], r.window[1], f"{r.accuracy:.6f}", window_accuracy, r.seed])
+    writer.writerow([r.n, r.window[0], r.window[1], f"{r.accuracy:.6f}", r.seed])
   files.write_atomically(path, buffer.getvalue().encode())
 
 
-def validate(runs: list[dict], max_budget: int, window_accuracy: bool = True) -> list[dict]:
+def validate(runs: list[dict], max_budget: int) -> list[dict]:
   """For each budget above max_budget: the advisor's window, fitted on the study's runs up
   to max_budget as a pilot, against the measured d*(n) (mean over replicates)."""
-  pilot = pilot_rows(runs, max_budget, window_accuracy)
+  pilot = pilot_rows(runs, max_budget)
   base, loss = pilot_base(runs)
   optimal = grid.optimal_bands(grid.select(runs, base=base, loss=loss))
   rows = []
@@ -227,12 +242,23 @@ def validate(runs: list[dict], max_budget: int, window_accuracy: bool = True) ->
 def report(advice: Advice, budget: int) -> str:
   lines = [advice.warning] if advice.warning else []
   lines.append(f"budget {budget}: train on difficulty {window_text(advice.window)}; predicted "
-               f"accuracy {advice.accuracy:.3f} (90% bootstrap interval {advice.interval[0]:.3f}"
-               f"-{advice.interval[1]:.3f})")
+               f"accuracy {advice.accuracy:.3f} (90% interval {_interval_text(advice.interval)})")
+  if advice.tied:
+    lines.append(f"not told apart from it (each inside the other's interval): "
+                 f"{', '.join(window_text(w) for w in advice.tied)}; the choice is the highest "
+                 f"prediction")
   lines.append("predicted accuracy at this budget, by window: " + ", ".join(
-      f"{window_text(w)}: {a:.3f}" for w, a in advice.by_window.items()))
-  lines.append(f"fit to the evidence: RMSE {advice.fit_rmse:.3f} in accuracy")
+      f"{window_text(w)}: {a:.3f} ({_interval_text(i)})" for w, (a, i) in advice.by_window.items()))
+  held_out = ("not measurable (no window of the largest budget was run at a smaller one)"
+              if math.isnan(advice.held_out_error) else f"{advice.held_out_error:.3f}")
+  lines.append(f"fit to the runs: RMSE {advice.fit_rmse:.3f} in accuracy (their seed-to-seed "
+               f"spread included); held-out error "
+               f"(the largest budget predicted from the others) {held_out}")
   return "\n".join(lines)
+
+
+def _interval_text(interval) -> str:
+  return f"{interval[0]:.3f}-{interval[1]:.3f}"
 
 
 def window_text(window) -> str:

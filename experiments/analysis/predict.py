@@ -1,12 +1,13 @@
 """Predicting d*(n) at budgets never run, from the small budgets alone: the two-gap model.
 
-R_test(d, n) = R_S + G_gen(d, n) + G_ext(d), with G_gen(d, n) ~ sqrt(K(d) / n) (the bound's
-complexity term) and G_ext(d) ~ T(d) (its distance term). Two ways to give K and T:
+R_test(d, n) = R_S + G_ext(d) + G_gen(d, n). Two ways to give the gaps:
   measured: K(d) = the mean KL(Q || P) and T(d) = the exact TV(D_test, D_train) of
     bounds.csv; G_gen = a sqrt(K(d) / n) with one scale a fitted; R_S(d) as measured;
-  fitted: smooth curves fitted to the measured gaps, G_gen = exp(k0 + k1 d) / sqrt(n) and
-    R_S + G_ext = t0 + t1 d (d: the band's midpoint); where only R_test is known (a user's
-    pilot, experiments/advise.py), both are fitted to it at once.
+  fitted (`LearningCurves`, shared with the advisor): each window's accuracy is
+    ceiling - gap * n^-rate, 1 - ceiling being R_S + G_ext of that window and gap * n^-rate
+    its G_gen; one rate for all windows, nothing assumed about how either gap grows with
+    difficulty, so it needs no difficulty scale and can hold an optimum that stops in the
+    middle (benchmarks/advisor_bench.py measures it on worlds of other shapes).
 Each is fitted on the `fit_budgets` smallest budgets and predicts d*(n) = argmin_d
 R_test(d, n) at the others; its error is counted in difficulty units (band midpoints),
 beside the bound's argmin and the baseline to beat, `persistence`: the last fitted
@@ -22,57 +23,67 @@ import numpy as np
 
 from experiments.results import files, grid
 
-_DECAYS = np.linspace(-4.0, 4.0, 401)  # k1 grid: G_gen's growth per difficulty unit (log)
-
-class Curves(NamedTuple):
-  """R_test(d, n) = scale * exp(decay * d) / sqrt(n) + offset + slope * d."""
-
-  scale: float
-  decay: float
-  offset: float
-  slope: float
-
-  def predict(self, d, n):
-    d, n = np.asarray(d, float), np.asarray(n, float)
-    return self.scale * np.exp(self.decay * d) / np.sqrt(n) + self.offset + self.slope * d
+RATES = np.linspace(0.05, 1.5, 59)  # the grid of G_gen's power of n
+_DEFAULT_RATE = 0.5  # the bound's sqrt(1 / n), taken where the runs cannot tell rates apart
 
 
-def fit_curves(d, n, total, gen=None) -> Curves:
-  """Least squares fit of `Curves` to error `total` at difficulties d and budgets n, the
-  decay taken from a grid. With `gen` (the G_gen part of `total`), the n-dependent part is
-  fitted to it and the rest, offset + slope d, to total - gen; without, all four to `total`
-  (scale >= 0 kept: where the best scale is negative, the error has no n-dependent part)."""
-  d, n, total = (np.asarray(x, float) for x in (d, n, total))
-  if len(set(d.tolist())) < 2 or len(set(n.tolist())) < 2:
-    raise ValueError("fitting the two-gap model needs at least two difficulties and two budgets")
-  shapes = np.exp(_DECAYS[:, None] * d) / np.sqrt(n)  # [decays, runs]
-  line = np.stack([np.ones_like(d), d], 1)
-  if gen is not None:
-    gen = np.asarray(gen, float)
-    scales = np.maximum(shapes @ gen / np.einsum("kr,kr->k", shapes, shapes), 0.0)
-    residuals = np.sum((gen - scales[:, None] * shapes) ** 2, 1)
-    rest = np.broadcast_to(np.linalg.lstsq(line, total - gen, rcond=None)[0], (len(_DECAYS), 2))
-  else:
-    designs = np.concatenate([shapes[:, :, None], np.broadcast_to(line, shapes.shape + (2,))], 2)
-    normal = np.einsum("kri,krj->kij", designs, designs)
-    solved = np.linalg.solve(normal + 1e-12 * np.eye(3),
-                             np.einsum("kri,r->ki", designs, total)[..., None])[..., 0]
-    flat = np.linalg.lstsq(line, total, rcond=None)[0]  # the fit without an n-dependent part
-    solved = np.where(solved[:, :1] < 0, np.concatenate([[0.0], flat]), solved)
-    scales, rest = solved[:, 0], solved[:, 1:]
-    residuals = np.sum((np.einsum("kri,ki->kr", designs, solved) - total) ** 2, 1)
-  best = int(np.argmin(residuals))
-  return Curves(float(scales[best]), float(_DECAYS[best]), float(rest[best][0]),
-                float(rest[best][1]))
+class LearningCurves(NamedTuple):
+  """Accuracy on window w at budget n: ceiling[w] - gap[w] * n^-rate, kept in [0, 1]."""
+
+  windows: tuple  # easiest first
+  rate: float
+  ceiling: np.ndarray  # [windows]: 1 - (R_S + G_ext)
+  gap: np.ndarray  # [windows]: G_gen at n = 1
+
+  def accuracy(self, n) -> np.ndarray:
+    """[windows] predicted accuracy at budget n."""
+    return np.clip(self.ceiling - self.gap * float(n) ** -self.rate, 0.0, 1.0)
+
+  def best(self, n) -> tuple:
+    """The window of highest predicted accuracy at n (the easiest of equals)."""
+    return self.windows[int(np.argmax(self.accuracy(n)))]
 
 
-def _argmin_band(bands, errors) -> tuple:
-  return bands[int(np.argmin(errors))]
+def fit_learning_curves(windows, budgets, accuracies) -> LearningCurves:
+  """Least squares of each window's curve to its runs, the rate shared (from RATES) and
+  gap >= 0 (more data never lowers accuracy). A window's runs at accuracy exactly 0 or 1
+  are left out while the rest still span two budgets: there a run says only 'at most' or
+  'at least', and fitted as measured they flatten the curve. A window run at one budget
+  only is flat at its mean. Where several rates fit equally well (every window run at two
+  budgets or fewer), the one nearest n^-1/2."""
+  by_window = {}
+  for w, n, a in zip(windows, budgets, accuracies):
+    by_window.setdefault(tuple(w), ([], []))
+    by_window[tuple(w)][0].append(float(n))
+    by_window[tuple(w)][1].append(float(a))
+  order = tuple(sorted(by_window))
+  fits = [_window_curves(*map(np.array, by_window[w])) for w in order]
+  sse = sum(e for _, _, e in fits)
+  equal = sse <= sse.min() * (1 + 1e-9) + 1e-12
+  k = int(np.argmin(np.where(equal, np.abs(RATES - _DEFAULT_RATE), np.inf)))
+  return LearningCurves(order, float(RATES[k]), np.array([c[k] for c, _, _ in fits]),
+                        np.array([g[k] for _, g, _ in fits]))
+
+
+def _window_curves(n, a):
+  """(ceiling, gap, squared error), each [RATES], of one window's runs."""
+  inside = (a > 0) & (a < 1)
+  if len(set(n[inside].tolist())) >= 2:
+    n, a = n[inside], a[inside]
+  if len(set(n.tolist())) < 2:
+    flat = np.full(len(RATES), a.mean())
+    return flat, np.zeros(len(RATES)), np.full(len(RATES), np.sum((a - a.mean()) ** 2))
+  x = n[None, :] ** -RATES[:, None]  # [rates, runs]
+  centred = x - x.mean(1, keepdims=True)
+  slope = centred @ (a - a.mean()) / np.sum(centred ** 2, 1)  # a ~ mean + slope (x - mean x)
+  gap = np.maximum(-slope, 0.0)
+  ceiling = a.mean() + gap * x.mean(1)
+  return ceiling, gap, np.sum((ceiling[:, None] - gap[:, None] * x - a) ** 2, 1)
 
 
 def _best(bands, errors) -> float:
   """The midpoint of the band with the lowest error."""
-  return grid.band_midpoint(_argmin_band(bands, errors))
+  return grid.band_midpoint(bands[int(np.argmin(errors))])
 
 
 def predict_study(runs, bounds, fit_budgets: int) -> list[dict]:
@@ -89,30 +100,28 @@ def predict_study(runs, bounds, fit_budgets: int) -> list[dict]:
                        f"fit on {fit_budgets}; allowed: --fit_budgets < {len(budgets)}")
     fit = [r for r in rows if r["n"] in budgets[:fit_budgets]]
     bands = sorted({grid.band(r) for r in rows})
-    mids = np.array([grid.band_midpoint(b) for b in bands])
     fitted = _fit_rows(fit)
     measured_model = _measured_model(fit, bounds, bands) if bounds else None
     bound_mean = grid.mean_over_replicates(
         grid.with_run_flags(grid.select(bounds, base=base, loss=loss), runs), "bound")
     optimal = grid.optimal_bands(rows)
     for n in budgets:
-      by_replicate = _replicate_hits(rows, fit_budgets, budgets, n, bands)
+      by_replicate = _replicate_hits(rows, fit_budgets, budgets, n)
       rows_out.append(dict(
           base=base, loss=loss, n=n, split="fit" if n in budgets[:fit_budgets] else "held-out",
           measured=grid.band_midpoint(optimal[n][0]),
           bound_argmin=_best(bands, [bound_mean.get((n, b), np.inf) for b in bands])
           if bound_mean else "",
           measured_model=_best(bands, measured_model(n)) if measured_model else "",
-          fitted_model=_best(bands, fitted.predict(mids, n)),
+          fitted_model=grid.band_midpoint(fitted.best(n)),
           persistence=grid.band_midpoint(optimal[budgets[fit_budgets - 1]][0]),
           replicates_right_fitted=by_replicate[0], replicates=by_replicate[1]))
   return rows_out
 
 
-def _fit_rows(rows) -> Curves:
-  d = [grid.band_midpoint(grid.band(r)) for r in rows]
-  return fit_curves(d, [r["n"] for r in rows], [r["R_test"] for r in rows],
-                    [r["G_gen"] for r in rows])
+def _fit_rows(rows) -> LearningCurves:
+  return fit_learning_curves([grid.band(r) for r in rows], [r["n"] for r in rows],
+                             [1 - r["R_test"] for r in rows])
 
 
 def _measured_model(fit, bounds, bands):
@@ -129,11 +138,10 @@ def _measured_model(fit, bounds, bands):
   return lambda n: [r_s[b] + a * np.sqrt(kl[b] / n) + tv[b] for b in bands]
 
 
-def _replicate_hits(rows, fit_budgets, budgets, n, bands) -> tuple[int, int]:
+def _replicate_hits(rows, fit_budgets, budgets, n) -> tuple[int, int]:
   """(replicates whose own best band at n the model fitted on their own fit budgets names,
   replicates)."""
   right = total = 0
-  mids = np.array([grid.band_midpoint(b) for b in bands])
   for rep in sorted({grid.replicate(r) for r in rows}):
     mine = [r for r in rows if grid.replicate(r) == rep]
     at_n = [r for r in mine if r["n"] == n]
@@ -141,7 +149,7 @@ def _replicate_hits(rows, fit_budgets, budgets, n, bands) -> tuple[int, int]:
     if not at_n or len({grid.band(r) for r in fit}) < 2:
       continue
     best = grid.band(min(at_n, key=lambda r: r["R_test"]))
-    right += _argmin_band(bands, _fit_rows(fit).predict(mids, n)) == best
+    right += _fit_rows(fit).best(n) == best
     total += 1
   return right, total
 

@@ -68,7 +68,8 @@ COLUMNS = {
     "bound_argmin": Column(float, "the band minimising the mean bound (empty: no bounds.csv)"),
     "measured_model": Column(float, "d*(n) of the two-gap model with the measured KL and TV "
                              "(empty: no bounds.csv)"),
-    "fitted_model": Column(float, "d*(n) of the two-gap model with fitted curves"),
+    "fitted_model": Column(float, "d*(n) of the two-gap model's learning curves, one per "
+                           "band, fitted to R_test"),
     "persistence": Column(float, "the baseline: the last fitted budget's d*, carried forward"),
     "replicates_right_fitted": Column(int, "replicates whose own best band the fitted model, "
                                       "refitted on that replicate alone, names"),
@@ -84,8 +85,6 @@ COLUMNS = {
     "difficulty_lo": Column(float, "the pilot run's lowest training difficulty"),
     "difficulty_hi": Column(float, "the pilot run's highest training difficulty"),
     "accuracy": Column(float, "the pilot run's accuracy on the target distribution"),
-    "window_accuracy": Column(float, "its accuracy on fresh samples of its own window "
-                              "(empty: not measured)"),
 }
 
 RUN_KEY = ("base", "base_seed", "n", "band_lo", "band_hi", "seed", "loss")  # a run's identity
@@ -125,7 +124,7 @@ FILES = {
         "the band best on the mean over replicates (`band_lo`, `band_hi`) and how hard this "
         "replicate's S there was for its base, then the same for the replicate's own best band",
         line_end="\n"),
-    "pilot": File(("n", "difficulty_lo", "difficulty_hi", "accuracy", "window_accuracy", "seed"),
+    "pilot": File(("n", "difficulty_lo", "difficulty_hi", "accuracy", "seed"),
                   "the advisor's input: one row per pilot fine-tuning run (docs/advisor.md)"),
 }
 
