@@ -3,7 +3,7 @@
 
   python -m experiments.advise --workdir=runs/cpu_default --budget=300
   python -m experiments.advise --pilot=pilot.csv --data=train.jsonl --difficulty_field=FIELD \\
-      --budget=N --out=selected.jsonl [--seed=0] [--extrapolate]
+      --budget=N --out=selected.jsonl [--seed=0] [--extrapolate] [--plot=advice.png]
 """
 
 import os
@@ -13,6 +13,7 @@ from absl import app, flags
 
 from experiments.analysis import advise
 from experiments.results import files
+from figures import advice as advice_figure
 
 
 FLAGS = flags.FLAGS
@@ -47,12 +48,18 @@ def _run():
     return
   if FLAGS.budget is None or FLAGS.budget < 1:
     raise ValueError("--budget=N (a whole number >= 1) is needed")
+  if FLAGS.plot:
+    _check_output("plot", FLAGS.plot, dict(pilot=FLAGS.pilot, data=FLAGS.data, out=FLAGS.out))
+    if os.path.splitext(FLAGS.plot)[1].lower() not in _PLOT_FORMATS:
+      raise ValueError(f"--plot={FLAGS.plot}: the name must end in one of "
+                       f"{', '.join(_PLOT_FORMATS)}")
   if FLAGS.workdir:
     runs = files.read_csv(os.path.join(FLAGS.workdir, "runs.csv"))
     evidence = advise.pilot_rows(runs, max(r["n"] for r in runs))
     advice = advise.advise(evidence, FLAGS.budget, FLAGS.extrapolate, FLAGS.seed)
     print(advise.report(advice, FLAGS.budget))
     print(advise.neighbours(runs, FLAGS.budget))
+    _draw(evidence, advice)
     return
   needed = dict(pilot=FLAGS.pilot, data=FLAGS.data, difficulty_field=FLAGS.difficulty_field,
                 out=FLAGS.out)
@@ -60,20 +67,35 @@ def _run():
   if missing:
     raise ValueError(f"advising from your own data needs {', '.join(missing)} (or give "
                      "--workdir=DIR to advise from a study)")
-  for flag in ("pilot", "data"):
-    if os.path.realpath(FLAGS.out) == os.path.realpath(needed[flag]):
-      raise ValueError(f"--out={FLAGS.out} is the --{flag} file; the selection must go "
-                       "elsewhere, never over an input")
-  if os.path.isdir(FLAGS.out) or not os.path.isdir(os.path.dirname(FLAGS.out) or "."):
-    raise ValueError(f"--out={FLAGS.out}: not a file in an existing folder")
-  advice = advise.advise(advise.read_pilot(FLAGS.pilot), FLAGS.budget, FLAGS.extrapolate,
-                         FLAGS.seed)
+  _check_output("out", FLAGS.out, dict(pilot=FLAGS.pilot, data=FLAGS.data))
+  pilot = advise.read_pilot(FLAGS.pilot)
+  advice = advise.advise(pilot, FLAGS.budget, FLAGS.extrapolate, FLAGS.seed)
   lines = advise.select(advise.read_pool(FLAGS.data, FLAGS.difficulty_field), advice.window,
                         FLAGS.budget, FLAGS.seed)
   files.write_atomically(FLAGS.out, "".join(line + "\n" for line in lines).encode())
   print(advise.report(advice, FLAGS.budget))
   print(f"wrote {len(lines)} lines of {FLAGS.data} with {FLAGS.difficulty_field} in "
         f"{advise.window_text(advice.window)} to {FLAGS.out}")
+  _draw(pilot, advice)
+
+
+_PLOT_FORMATS = (".png", ".pdf", ".svg")
+
+
+def _check_output(flag: str, path: str, inputs: dict) -> None:
+  """Refuses an output file that would replace an input (or another output), or that
+  cannot be written: before any work."""
+  for other, given in inputs.items():
+    if given and os.path.realpath(path) == os.path.realpath(given):
+      raise ValueError(f"--{flag}={path} is the --{other} file; write it elsewhere, never "
+                       "over another file of this command")
+  if os.path.isdir(path) or not os.path.isdir(os.path.dirname(path) or "."):
+    raise ValueError(f"--{flag}={path}: not a file in an existing folder")
+
+
+def _draw(runs, advice) -> None:
+  if FLAGS.plot:
+    print(f"drew {advice_figure.advice_plot(runs, advice, FLAGS.budget, FLAGS.plot)}")
 
 
 def _define_flags():
@@ -86,6 +108,8 @@ def _define_flags():
                       "the field of each pool line holding its difficulty")
   flags.DEFINE_integer("budget", None, "how many examples you will fine-tune on")
   flags.DEFINE_string("out", None, "where the selected lines of the pool go")
+  flags.DEFINE_string("plot", None, "also draw each window's fitted curve against the budget, "
+                      "the pilot runs and the advice (.png, .pdf or .svg)")
   flags.DEFINE_integer("seed", 0, "which lines of the window are selected (and the bootstrap)")
   flags.DEFINE_bool("extrapolate", False, "accept a budget outside the evidence's range of n")
   flags.DEFINE_string("export_pilot", None,

@@ -150,6 +150,23 @@ def test_an_output_that_would_replace_an_input_or_cannot_be_written_is_refused(t
   assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
 
 
+def test_the_plot_is_drawn_beside_the_selection_and_a_bad_one_refused_first(tmp_path):
+  pilot, pool = write_pilot(tmp_path / "pilot.csv"), write_pool(tmp_path / "pool.jsonl")
+  common = [f"--pilot={pilot}", f"--data={pool}", "--difficulty_field=level", "--budget=40",
+            f"--out={tmp_path / 'selected.jsonl'}"]
+  drawn = run_advisor(*common, f"--plot={tmp_path / 'advice.png'}")
+  assert drawn.returncode == 0, drawn.stderr[-2000:]
+  assert (tmp_path / "advice.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+  assert f"drew {tmp_path / 'advice.png'}" in drawn.stdout
+  before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+  for plot, message in ((tmp_path / "advice.jpg", r"--plot=.*advice.jpg: the name must end in "
+                         r"one of .png, .pdf, .svg"),
+                        (tmp_path / "pilot.csv", r"--plot=.*pilot.csv is the --pilot file")):
+    refused = run_advisor(*common, f"--plot={plot}")
+    assert refused.returncode == 2 and re.search(message, refused.stderr), refused.stderr
+  assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
 def test_difficulty_on_any_scale_gives_the_same_advice(tmp_path):
   """Windows in hundreds of tokens or offset by a thousand: the model never reads the
   difficulty's value, only which window a run trained on, so the advice is the same."""

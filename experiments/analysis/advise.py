@@ -50,6 +50,7 @@ class Advice(NamedTuple):
   held_out_error: float  # RMSE predicting the largest budget's windows from the others; NaN
   # where no window of the largest budget was run at a smaller one
   warning: str
+  curves: predict.LearningCurves  # the fit, for asking at other budgets (and drawing)
 
 
 class PilotRun(NamedTuple):
@@ -133,7 +134,7 @@ def advise(runs: list[PilotRun], budget: int, extrapolate: bool, seed: int = 0) 
                 float(high[best])),
                 {w: (float(p), (float(lo), float(hi))) for w, p, lo, hi in
                  zip(curves.windows, predicted, low, high)},
-                tied, rmse, held_out_error, warning)
+                tied, rmse, held_out_error, warning, curves)
 
 
 def _fit(runs) -> predict.LearningCurves:

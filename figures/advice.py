@@ -1,0 +1,50 @@
+"""The advisor's picture (`python -m experiments.advise --plot=FILE`): each window's
+fitted learning curve against the budget, the pilot runs it was fitted to, and the chosen
+window at the asked budget with its 90 % interval."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (after choosing the file-only backend)
+import numpy as np  # noqa: E402
+
+from experiments.analysis import advise  # noqa: E402
+from figures.draw import save  # noqa: E402
+
+
+def advice_plot(runs: list, advice: advise.Advice, budget: int, path: str) -> str:
+  """runs: the pilot's PilotRuns; advice: advise.advise(runs, budget, ...)."""
+  curves = advice.curves
+  pilot_budgets = sorted({r.n for r in runs})
+  budgets = np.geomspace(pilot_budgets[0], max(budget, pilot_budgets[-1]), 200)
+  predicted = np.array([curves.accuracy(n) for n in budgets])  # [budgets, windows]
+  fig, ax = plt.subplots(figsize=(7, 4.2))
+  colours = plt.cm.viridis(np.linspace(0, 0.9, len(curves.windows)))
+  for w, (window, colour) in enumerate(zip(curves.windows, colours)):
+    mine = [r for r in runs if r.window == window]
+    shift = np.exp(0.04 * (w - (len(curves.windows) - 1) / 2))  # windows side by side
+    ax.scatter([r.n * shift for r in mine], [r.accuracy for r in mine], color=colour, s=8,
+               alpha=0.35)
+    means = [(n, np.mean([r.accuracy for r in mine if r.n == n]))
+             for n in sorted({r.n for r in mine})]
+    ax.scatter([n * shift for n, _ in means], [a for _, a in means], color=colour, s=40,
+               edgecolor="black", linewidth=0.6, zorder=3)
+    chosen = window == advice.window
+    ax.plot(budgets, predicted[:, w], color=colour, lw=2.2 if chosen else 1.2,
+            label=f"{advise.window_text(window)}{' (chosen)' if chosen else ''}"
+                  f"{' (tied)' if window in advice.tied else ''}")
+  low, high = advice.interval
+  ax.errorbar([budget], [advice.accuracy], yerr=[[advice.accuracy - low], [high - advice.accuracy]],
+              fmt="*", color="black", markersize=12, capsize=4, label="advice, 90% interval")
+  ax.axvline(pilot_budgets[-1], color="gray", ls=":", lw=0.8)
+  ax.set(xscale="log", ylim=(-0.02, 1.02), xlabel="budget n (examples)",
+         ylabel="accuracy (dots: pilot runs, ringed: their mean; lines: fitted)",
+         title=f"budget {budget}: train on difficulty {advise.window_text(advice.window)}"
+               " (dotted: the pilot's largest budget)")
+  ticks = sorted(set(pilot_budgets) | {budget})
+  ax.set_xticks(ticks, [str(n) for n in ticks])
+  ax.minorticks_off()
+  ax.title.set_fontsize(9)
+  ax.yaxis.label.set_fontsize(8)
+  ax.legend(title="difficulty window", fontsize=7, title_fontsize=7)
+  return save(fig, path)
