@@ -4,6 +4,7 @@
   python -m experiments.advise --workdir=runs/cpu_default --budget=300
   python -m experiments.advise --pilot=pilot.csv --data=train.jsonl --difficulty_field=FIELD \\
       --budget=N --out=selected.jsonl [--seed=0] [--extrapolate] [--plot=advice.png]
+  python -m experiments.advise --data=train.jsonl --difficulty_field=FIELD --quantiles=4
 """
 
 import os
@@ -46,6 +47,16 @@ def _run():
               f"{advise.window_text(row['measured'])}{'' if row['hit'] else '  (miss)'}")
       print(f"  hit rate {sum(r['hit'] for r in rows)}/{len(rows)}")
     return
+  if FLAGS.quantiles is not None:
+    if not (FLAGS.data and FLAGS.difficulty_field):
+      raise ValueError("--quantiles needs --data and --difficulty_field")
+    pool = advise.read_pool(FLAGS.data, FLAGS.difficulty_field)
+    windows = advise.quantile_windows([d for _, d in pool], FLAGS.quantiles)
+    print(f"{FLAGS.difficulty_field} windows of about equal shares of {FLAGS.data} (for "
+          "pilot runs: difficulty_lo, difficulty_hi, lines):")
+    for lo, hi, lines in windows:
+      print(f"{lo!r},{hi!r},{lines}")  # exact: a window must hold its own edges
+    return
   if FLAGS.budget is None or FLAGS.budget < 1:
     raise ValueError("--budget=N (a whole number >= 1) is needed")
   if FLAGS.plot:
@@ -73,10 +84,10 @@ def _run():
   lines = advise.select(advise.read_pool(FLAGS.data, FLAGS.difficulty_field), advice.window,
                         FLAGS.budget, FLAGS.seed)
   files.write_atomically(FLAGS.out, "".join(line + "\n" for line in lines).encode())
-  print(advise.report(advice, FLAGS.budget))
+  print(advise.report(advice, FLAGS.budget, FLAGS.difficulty_field))
   print(f"wrote {len(lines)} lines of {FLAGS.data} with {FLAGS.difficulty_field} in "
         f"{advise.window_text(advice.window)} to {FLAGS.out}")
-  _draw(pilot, advice)
+  _draw(pilot, advice, FLAGS.difficulty_field)
 
 
 _PLOT_FORMATS = (".png", ".pdf", ".svg")
@@ -93,9 +104,9 @@ def _check_output(flag: str, path: str, inputs: dict) -> None:
     raise ValueError(f"--{flag}={path}: not a file in an existing folder")
 
 
-def _draw(runs, advice) -> None:
+def _draw(runs, advice, field: str = "difficulty") -> None:
   if FLAGS.plot:
-    print(f"drew {advice_figure.advice_plot(runs, advice, FLAGS.budget, FLAGS.plot)}")
+    print(f"drew {advice_figure.advice_plot(runs, advice, FLAGS.budget, FLAGS.plot, field)}")
 
 
 def _define_flags():
@@ -108,6 +119,8 @@ def _define_flags():
                       "the field of each pool line holding its difficulty")
   flags.DEFINE_integer("budget", None, "how many examples you will fine-tune on")
   flags.DEFINE_string("out", None, "where the selected lines of the pool go")
+  flags.DEFINE_integer("quantiles", None, "print the pool's --difficulty_field cut into this "
+                       "many windows of about equal shares, for pilot runs, and stop")
   flags.DEFINE_string("plot", None, "also draw each window's fitted curve against the budget, "
                       "the pilot runs and the advice (.png, .pdf or .svg)")
   flags.DEFINE_integer("seed", 0, "which lines of the window are selected (and the bootstrap)")

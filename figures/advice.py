@@ -12,8 +12,10 @@ from experiments.analysis import advise  # noqa: E402
 from figures.draw import save  # noqa: E402
 
 
-def advice_plot(runs: list, advice: advise.Advice, budget: int, path: str) -> str:
-  """runs: the pilot's PilotRuns; advice: advise.advise(runs, budget, ...)."""
+def advice_plot(runs: list, advice: advise.Advice, budget: int, path: str,
+                field: str = "difficulty") -> str:
+  """runs: the pilot's PilotRuns; advice: advise.advise(runs, budget, ...); field: what
+  the windows are ranges of."""
   curves = advice.curves
   pilot_budgets = sorted({r.n for r in runs})
   budgets = np.geomspace(pilot_budgets[0], max(budget, pilot_budgets[-1]), 200)
@@ -39,12 +41,12 @@ def advice_plot(runs: list, advice: advise.Advice, budget: int, path: str) -> st
   ax.axvline(pilot_budgets[-1], color="gray", ls=":", lw=0.8)
   ax.set(xscale="log", ylim=(-0.02, 1.02), xlabel="budget n (examples)",
          ylabel="accuracy (dots: pilot runs, ringed: their mean; lines: fitted)",
-         title=f"budget {budget}: train on difficulty {advise.window_text(advice.window)}"
+         title=f"budget {budget}: train on {field} {advise.window_text(advice.window)}"
                " (dotted: the pilot's largest budget)")
   ticks = sorted(set(pilot_budgets) | {budget})
   ax.set_xticks(ticks, [str(n) for n in ticks])
   ax.minorticks_off()
   ax.title.set_fontsize(9)
   ax.yaxis.label.set_fontsize(8)
-  ax.legend(title="difficulty window", fontsize=7, title_fontsize=7)
+  ax.legend(title=f"{field} window", fontsize=7, title_fontsize=7)
   return save(fig, path)

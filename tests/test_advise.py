@@ -104,12 +104,64 @@ def test_bad_pilots_are_refused(tmp_path, edit, message):
     advise.read_pilot(str(path))
 
 
+@pytest.mark.parametrize("values, count", [
+    (np.random.default_rng(0).uniform(size=101), 4),
+    ([0.0] * 50 + list(np.linspace(0.1, 0.9, 30)) + [1.0] * 20, 4),  # pass rates: ties at 0, 1
+    ([1.0] * 10, 3)])
+def test_quantile_windows_partition_the_pool_in_about_equal_shares(values, count):
+  """Every value in exactly one window, windows in order and disjoint, and no window more
+  than one line off an equal share unless a run of equal values forces it."""
+  windows = advise.quantile_windows(values, count)
+  assert sum(lines for _, _, lines in windows) == len(values)
+  for value in values:
+    assert sum(lo <= value <= hi for lo, hi, _ in windows) == 1
+  assert all(a[1] < b[0] for a, b in zip(windows, windows[1:]))
+  largest_tie = max(np.unique(values, return_counts=True)[1])
+  assert len(windows) <= count
+  assert all(abs(lines - len(values) / count) <= max(1, largest_tie) for _, _, lines in windows)
+
+
+def test_quantiles_are_printed_ready_for_a_pilot_and_a_bad_count_refused(tmp_path):
+  pool = write_pool(tmp_path / "pool.jsonl")  # levels 1-7, 50 lines each
+  printed = run_advisor(f"--data={pool}", "--difficulty_field=level", "--quantiles=7")
+  assert printed.returncode == 0, printed.stderr
+  assert printed.stdout.splitlines()[1:] == [f"{d:.1f},{d:.1f},50" for d in range(1, 8)]
+  refused = run_advisor(f"--data={pool}", "--difficulty_field=level", "--quantiles=0")
+  assert refused.returncode == 2 and refused.stdout == ""
+  assert "error: --quantiles=0: allowed 1 to the pool's 350 lines" in refused.stderr
+
+
+def test_the_pass_rate_examples_pilot_is_on_the_pools_own_quantile_windows():
+  """examples/pass_rates.py's committed files agree: the pilot's (and the check's) windows
+  are the pool's four base_pass_rate quantile windows; every pass rate is in [0, 1], and
+  above 1/2 only where the greedy answer is right too (every answer token then has
+  probability above 1/2, so it is the argmax)."""
+  pool = advise.read_pool(os.path.join(REPO, "examples", "pool_pass_rates.jsonl"),
+                          "base_pass_rate")
+  windows = [(lo, hi) for lo, hi, _ in advise.quantile_windows([d for _, d in pool], 4)]
+  for name in ("pilot_pass_rates.csv", "check_pass_rates.csv"):
+    runs = advise.read_pilot(os.path.join(REPO, "examples", name)) if name.startswith(
+        "pilot") else _rows(os.path.join(REPO, "examples", name))
+    assert sorted({r.window for r in runs}) == windows, name
+  lines = [json.loads(text) for text, _ in pool]
+  assert all(0 <= line["base_pass_rate"] <= 1 for line in lines)
+  assert all(line["base_greedy_pass"] == 1 for line in lines if line["base_pass_rate"] > 0.5)
+
+
+def _rows(path):
+  """A pilot-format file of one budget (the check), read without the pilot's checks."""
+  with open(path) as handle:
+    header, *rows = [line.split(",") for line in handle.read().splitlines()]
+  return [advise.PilotRun(int(r[0]), (float(r[1]), float(r[2])), float(r[3]), r[4])
+          for r in rows]
+
+
 def test_too_small_a_pool_or_window_is_refused(tmp_path):
   pool = advise.read_pool(write_pool(tmp_path / "pool.jsonl", per_difficulty=10), "level")
   with pytest.raises(ValueError, match=r"--budget=71 is more than the 70 lines of the pool"):
     advise.select(pool, (1, 7), 71, seed=0)
   with pytest.raises(ValueError, match=r"--budget=21 is more than the 20 lines of the pool in "
-                     r"the recommended window 5-6"):
+                     r"the recommended window \[5, 6\]"):
     advise.select(pool, (5, 6), 21, seed=0)
 
 
@@ -127,7 +179,7 @@ def test_the_command_writes_the_selection_or_nothing(tmp_path):
   assert not out.exists()
   done = run_advisor(*common, "--budget=40")
   assert done.returncode == 0, done.stderr[-2000:]
-  assert "budget 40: train on difficulty 5;" in done.stdout
+  assert "budget 40: train on level 5;" in done.stdout
   assert len(set(out.read_text().splitlines())) == 40
 
 

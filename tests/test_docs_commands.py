@@ -15,6 +15,12 @@ from experiments.results import files
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 ADVISE = ("python -m experiments.advise --pilot=examples/pilot.csv --data=examples/pool.jsonl "
           "\\\n    --difficulty_field=digits --budget=256 --out=selected.jsonl --extrapolate")
+QUANTILES = ("python -m experiments.advise --data=examples/pool_pass_rates.jsonl \\\n"
+             "    --difficulty_field=base_pass_rate --quantiles=4")
+PASS_RATE_ADVICE = (
+    "python -m experiments.advise --pilot=examples/pilot_pass_rates.csv \\\n"
+    "    --data=examples/pool_pass_rates.jsonl --difficulty_field=base_pass_rate --budget=256 "
+    "\\\n    --out=selected.jsonl --extrapolate --plot=examples/advice_pass_rates.png")
 SHOW = "python -m synth.show --task=addition --difficulty=5 --num=3\n--option=digit_order=plain"
 
 
@@ -41,6 +47,18 @@ def test_the_advisors_worked_example_prints_what_the_docs_show(tmp_path):
   printed = _run(ADVISE, tmp_path).strip()
   assert printed == shown
   assert len((tmp_path / "selected.jsonl").read_text().splitlines()) == 256
+
+
+@pytest.mark.parametrize("command", [QUANTILES, PASS_RATE_ADVICE], ids=["quantiles", "advice"])
+def test_the_pass_rate_example_prints_what_the_docs_show(tmp_path, command):
+  """docs/advisor.md's difficulty-against-the-model example, on the committed
+  examples/*pass_rates* files (mutation: the pool, pilot or windows remade without the
+  docs following)."""
+  page = (ROOT / "docs" / "advisor.md").read_text()
+  assert command in page
+  shown = page.split(command)[1].split("```\n```\n")[1].split("```")[0].strip()
+  shutil.copytree(ROOT / "examples", tmp_path / "examples")
+  assert _run(command, tmp_path).strip() == shown
 
 
 def test_show_prints_checked_examples():

@@ -189,6 +189,25 @@ def read_pool(path: str, field: str) -> list[tuple[str, float]]:
   return pool
 
 
+def quantile_windows(values, count: int) -> list[tuple[float, float, int]]:
+  """(lo, hi, lines) of `count` windows holding about equal shares of the pool's values,
+  lowest first: windows for pilot runs when the difficulty field is measured (a base
+  model's pass rate or loss on each line). Equal values never straddle two windows, so
+  ties may leave fewer windows than asked."""
+  ordered = np.sort(np.asarray(values, float))
+  if not 1 <= count <= len(ordered):
+    raise ValueError(f"--quantiles={count}: allowed 1 to the pool's {len(ordered)} lines")
+  cuts = [0]
+  for i in range(1, count):
+    cut = max(int(round(i * len(ordered) / count)), cuts[-1])
+    while 0 < cut < len(ordered) and ordered[cut] == ordered[cut - 1]:
+      cut += 1  # a run of equal values goes whole into the lower window
+    if cuts[-1] < cut < len(ordered):
+      cuts.append(cut)
+  cuts.append(len(ordered))
+  return [(float(ordered[a]), float(ordered[b - 1]), b - a) for a, b in zip(cuts, cuts[1:])]
+
+
 def select(pool, window, budget: int, seed: int) -> list[str]:
   """`budget` distinct lines of the pool whose difficulty lies in the window, drawn with
   `seed`, in the pool's order."""
@@ -197,7 +216,7 @@ def select(pool, window, budget: int, seed: int) -> list[str]:
   inside = [i for i, (_, d) in enumerate(pool) if window[0] <= d <= window[1]]
   if budget > len(inside):
     raise ValueError(f"--budget={budget} is more than the {len(inside)} lines of the pool in the "
-                     f"recommended window {window[0]:g}-{window[1]:g}")
+                     f"recommended window {window_text(window)}")
   chosen = np.sort(np.random.default_rng(seed).choice(inside, budget, replace=False))
   return [pool[i][0] for i in chosen]
 
@@ -240,9 +259,9 @@ def validate(runs: list[dict], max_budget: int) -> list[dict]:
   return rows
 
 
-def report(advice: Advice, budget: int) -> str:
+def report(advice: Advice, budget: int, field: str = "difficulty") -> str:
   lines = [advice.warning] if advice.warning else []
-  lines.append(f"budget {budget}: train on difficulty {window_text(advice.window)}; predicted "
+  lines.append(f"budget {budget}: train on {field} {window_text(advice.window)}; predicted "
                f"accuracy {advice.accuracy:.3f} (90% interval {_interval_text(advice.interval)})")
   if advice.tied:
     lines.append(f"not told apart from it (each inside the other's interval): "
@@ -263,7 +282,11 @@ def _interval_text(interval) -> str:
 
 
 def window_text(window) -> str:
-  return f"{window[0]:g}" if window[0] == window[1] else f"{window[0]:g}-{window[1]:g}"
+  """A window for reading: its value, or [lo, hi] (four significant digits; the selection
+  uses the exact edges)."""
+  if window[0] == window[1]:
+    return f"{window[0]:.4g}"
+  return f"[{window[0]:.4g}, {window[1]:.4g}]"
 
 
 def neighbours(runs, budget) -> str:
