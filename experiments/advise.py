@@ -31,47 +31,66 @@ def main(argv):
 
 
 def _run():
+  """One of the command's four uses, by the flags given."""
   if FLAGS.workdir and (FLAGS.export_pilot or FLAGS.validate):
-    runs = files.read_csv(os.path.join(FLAGS.workdir, "runs.csv"))
-    if FLAGS.max_budget is None:
-      raise ValueError("--max_budget is needed with --export_pilot or --validate")
-    if FLAGS.export_pilot:
-      advise.write_pilot(FLAGS.export_pilot, advise.pilot_rows(runs, FLAGS.max_budget))
-      print(f"wrote {FLAGS.export_pilot}")
-    if FLAGS.validate:
-      base, loss = advise.pilot_base(runs)
-      rows = advise.validate(runs, FLAGS.max_budget)
-      print(f"base {base}, {loss}; pilot = runs with n <= {FLAGS.max_budget}:")
-      for row in rows:
-        print(f"  n={row['n']}: advised {advise.window_text(row['advised'])}, measured d* "
-              f"{advise.window_text(row['measured'])}{'' if row['hit'] else '  (miss)'}")
-      print(f"  hit rate {sum(r['hit'] for r in rows)}/{len(rows)}")
-    return
-  if FLAGS.quantiles is not None:
-    if not (FLAGS.data and FLAGS.difficulty_field):
-      raise ValueError("--quantiles needs --data and --difficulty_field")
-    pool = advise.read_pool(FLAGS.data, FLAGS.difficulty_field)
-    windows = advise.quantile_windows([d for _, d in pool], FLAGS.quantiles)
-    print(f"{FLAGS.difficulty_field} windows of about equal shares of {FLAGS.data} (for "
-          "pilot runs: difficulty_lo, difficulty_hi, lines):")
-    for lo, hi, lines in windows:
-      print(f"{lo!r},{hi!r},{lines}")  # exact: a window must hold its own edges
-    return
-  if FLAGS.budget is None or FLAGS.budget < 1:
-    raise ValueError("--budget=N (a whole number >= 1) is needed")
-  if FLAGS.plot:
-    _check_output("plot", FLAGS.plot, dict(pilot=FLAGS.pilot, data=FLAGS.data, out=FLAGS.out))
-    if os.path.splitext(FLAGS.plot)[1].lower() not in _PLOT_FORMATS:
-      raise ValueError(f"--plot={FLAGS.plot}: the name must end in one of "
-                       f"{', '.join(_PLOT_FORMATS)}")
-  if FLAGS.workdir:
-    runs = files.read_csv(os.path.join(FLAGS.workdir, "runs.csv"))
-    evidence = advise.pilot_rows(runs, max(r["n"] for r in runs))
-    advice = advise.advise(evidence, FLAGS.budget, FLAGS.extrapolate, FLAGS.seed)
-    print(advise.report(advice, FLAGS.budget))
-    print(advise.neighbours(runs, FLAGS.budget))
-    _draw(evidence, advice)
-    return
+    _export_or_validate()
+  elif FLAGS.quantiles is not None:
+    _print_quantiles()
+  else:
+    if FLAGS.budget is None or FLAGS.budget < 1:
+      raise ValueError("--budget=N (a whole number >= 1) is needed")
+    if FLAGS.plot:
+      _check_output("plot", FLAGS.plot, dict(pilot=FLAGS.pilot, data=FLAGS.data, out=FLAGS.out))
+      if os.path.splitext(FLAGS.plot)[1].lower() not in _PLOT_FORMATS:
+        raise ValueError(f"--plot={FLAGS.plot}: the name must end in one of "
+                         f"{', '.join(_PLOT_FORMATS)}")
+    if FLAGS.workdir:
+      _advise_from_study()
+    else:
+      _advise_from_pilot()
+
+
+def _export_or_validate():
+  """A study's small budgets as a pilot file, or the advice from them against its d*(n)."""
+  runs = files.read_csv(os.path.join(FLAGS.workdir, "runs.csv"))
+  if FLAGS.max_budget is None:
+    raise ValueError("--max_budget is needed with --export_pilot or --validate")
+  if FLAGS.export_pilot:
+    advise.write_pilot(FLAGS.export_pilot, advise.pilot_rows(runs, FLAGS.max_budget))
+    print(f"wrote {FLAGS.export_pilot}")
+  if FLAGS.validate:
+    base, loss = advise.pilot_base(runs)
+    rows = advise.validate(runs, FLAGS.max_budget)
+    print(f"base {base}, {loss}; pilot = runs with n <= {FLAGS.max_budget}:")
+    for row in rows:
+      print(f"  n={row['n']}: advised {advise.window_text(row['advised'])}, measured d* "
+            f"{advise.window_text(row['measured'])}{'' if row['hit'] else '  (miss)'}")
+    print(f"  hit rate {sum(r['hit'] for r in rows)}/{len(rows)}")
+
+
+def _print_quantiles():
+  """The pool's difficulty field cut into windows of equal shares, as pilot CSV cells."""
+  if not (FLAGS.data and FLAGS.difficulty_field):
+    raise ValueError("--quantiles needs --data and --difficulty_field")
+  pool = advise.read_pool(FLAGS.data, FLAGS.difficulty_field)
+  windows = advise.quantile_windows([d for _, d in pool], FLAGS.quantiles)
+  print(f"{FLAGS.difficulty_field} windows of about equal shares of {FLAGS.data} (for "
+        "pilot runs: difficulty_lo, difficulty_hi, lines):")
+  for lo, hi, lines in windows:
+    print(f"{lo!r},{hi!r},{lines}")  # exact: a window must hold its own edges
+
+
+def _advise_from_study():
+  runs = files.read_csv(os.path.join(FLAGS.workdir, "runs.csv"))
+  evidence = advise.pilot_rows(runs, max(r["n"] for r in runs))
+  advice = advise.advise(evidence, FLAGS.budget, FLAGS.extrapolate, FLAGS.seed)
+  print(advise.report(advice, FLAGS.budget))
+  print(advise.neighbours(runs, FLAGS.budget))
+  _draw(evidence, advice)
+
+
+def _advise_from_pilot():
+  """The advice from a pilot file, and its window's lines of the pool written to --out."""
   needed = dict(pilot=FLAGS.pilot, data=FLAGS.data, difficulty_field=FLAGS.difficulty_field,
                 out=FLAGS.out)
   missing = [f"--{k}" for k, v in needed.items() if not v]

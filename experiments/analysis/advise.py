@@ -120,11 +120,8 @@ def advise(runs: list[PilotRun], budget: int, extrapolate: bool, seed: int = 0) 
   curves = _fit(runs)
   predicted = curves.accuracy(budget)
   held_out_error = _held_out_error(runs)
-  spread = _resampled(runs, curves.windows, budget, seed)
-  low, high = np.nanpercentile(spread, [5, 95], axis=0)
-  model = _Z90 * np.nan_to_num(held_out_error)
-  low = np.clip(predicted - np.hypot(np.nan_to_num(predicted - low), model), 0, 1)
-  high = np.clip(predicted + np.hypot(np.nan_to_num(high - predicted), model), 0, 1)
+  low, high = _intervals(predicted, _resampled(runs, curves.windows, budget, seed),
+                         held_out_error)
   best = int(np.argmax(predicted))
   tied = tuple(w for i, w in enumerate(curves.windows) if i != best
                and high[i] >= predicted[best] and predicted[i] >= low[best])
@@ -135,6 +132,15 @@ def advise(runs: list[PilotRun], budget: int, extrapolate: bool, seed: int = 0) 
                 {w: (float(p), (float(lo), float(hi))) for w, p, lo, hi in
                  zip(curves.windows, predicted, low, high)},
                 tied, rmse, held_out_error, warning, curves)
+
+
+def _intervals(predicted, resampled, held_out_error):
+  """(low, high) per window: the 5th-95th percentile spread of the refits and the model's
+  error (held-out RMSE x 1.645, none where unmeasurable) added in quadrature, in [0, 1]."""
+  low, high = np.nanpercentile(resampled, [5, 95], axis=0)
+  model = _Z90 * np.nan_to_num(held_out_error)
+  return (np.clip(predicted - np.hypot(np.nan_to_num(predicted - low), model), 0, 1),
+          np.clip(predicted + np.hypot(np.nan_to_num(high - predicted), model), 0, 1))
 
 
 def _fit(runs) -> predict.LearningCurves:
