@@ -11,8 +11,11 @@ A variant is `name[:key=value,...]`, the reference with those keys changed: the 
 options (modulus, distractor_ratio, names, order, lookups: with it --band may start at 0,
 the pure lookups), the model's (d_model, num_layers, num_heads, mlp_ratio, canon_width,
 canon_points, rope_fraction), and the training's
-(learning_rate, batch_size, warmup_fraction, weight_decay, easy_bias; train_width `band`:
-batches cut to the width the band needs, or `full`). The reference is `graph_cpu`'s design
+(learning_rate, batch_size, warmup_fraction, weight_decay, easy_bias; curriculum F: the
+band's top rises one operation count at a time over the first F of the steps, in equal
+stages at the scoring boundaries, so 1-3 with F = 0.5 and scorings every sixth of the run
+trains 1, then 1-2, then 1-3; train_width `band`: batches cut to the width the band needs,
+or `full`). The reference is `graph_cpu`'s design
 as it stood when issue 19 began (REFERENCE). Every variant sees the same number of examples
 (`--examples`; steps = examples / batch size), its seeds trained together as one vmapped
 grid (initialisation key = seed, data key = 1000 + seed), scored on a fixed test set per
@@ -34,17 +37,7 @@ from experiments.engine import train as engine
 from models import ModelConfig, Transformer
 
 FLAGS = flags.FLAGS
-flags.DEFINE_list("band", ["1", "3"], "training operation counts lo,hi")
-flags.DEFINE_list("test", ["1", "4"], "scored operation counts lo,hi")
-flags.DEFINE_integer("max_difficulty", 6, "the task's max_difficulty (sets the name budget)")
-flags.DEFINE_integer("examples", 192000, "training examples per variant (steps x batch)")
-flags.DEFINE_integer("eval_examples", 32000, "training examples between scorings")
-flags.DEFINE_list("seeds", ["0", "1"], "seeds, trained together")
-flags.DEFINE_integer("examples_per_difficulty", 256, "test examples per operation count")
-flags.DEFINE_multi_string("variant", ["reference"], "name[:key=value,...] (see the docstring)")
-flags.DEFINE_string("out", "", "optional CSV of every scoring, per seed (written as they come)")
-flags.DEFINE_float("stall_dump_s", 600, "seconds without a line after which every thread's "
-                   "stack goes to stderr; 0: never", lower_bound=0)
+
 
 def _bool(text: str) -> bool:
   if text.lower() not in ("true", "false", "1", "0"):
@@ -57,11 +50,12 @@ TASK_KEYS = {"modulus": int, "distractor_ratio": float, "names": int, "order": s
 MODEL_KEYS = {"d_model": int, "num_layers": int, "num_heads": int, "mlp_ratio": int,
               "canon_width": int, "canon_points": str, "rope_fraction": float}
 TRAIN_KEYS = {"learning_rate": float, "batch_size": int, "warmup_fraction": float,
-              "weight_decay": float, "easy_bias": float, "train_width": str}
+              "weight_decay": float, "easy_bias": float, "curriculum": float,
+              "train_width": str}
 REFERENCE = dict(modulus=5, distractor_ratio=0.25, d_model=64, num_layers=3, num_heads=4,
                  mlp_ratio=4, canon_width=4, canon_points="A", rope_fraction=1.0,
                  learning_rate=3e-3, batch_size=64, warmup_fraction=0.05, weight_decay=0.01,
-                 easy_bias=0.0, train_width="band")
+                 easy_bias=0.0, curriculum=0.0, train_width="band")
 
 
 def parse_variant(text: str) -> tuple[str, dict]:
@@ -81,6 +75,8 @@ def parse_variant(text: str) -> tuple[str, dict]:
                            f"{known[key].__name__.strip('_')}") from None
   if values["train_width"] not in ("band", "full"):
     raise SystemExit(f"error: --variant={text}: train_width is band or full")
+  if not 0 <= values["curriculum"] <= 1:
+    raise SystemExit(f"error: --variant={text}: curriculum is a share of the steps, in [0, 1]")
   return name, values
 
 
@@ -113,12 +109,12 @@ def learning_curve(values: dict, band, test, seeds, examples, eval_examples, per
       engine.fresh_batches(task, width, values["easy_bias"]))
   mesh = sharding.runs_mesh()
   programs = loop.grid_programs(trainer, len(seeds), segment, mesh)
-  runs = engine.stack_runs([engine.make_run(jax.random.key(1000 + s), steps,
-                                            values["learning_rate"], engine.band_source(*band))
-                            for s in seeds])
+  runs_of = lambda top: sharding.put_runs(engine.stack_runs([
+      engine.make_run(jax.random.key(1000 + s), steps, values["learning_rate"],
+                      engine.band_source(band[0], top)) for s in seeds]), mesh)
   init = engine.stack_runs([engine.init_params(model, jax.random.key(s), task.sequence_width())
                             for s in seeds])
-  runs = sharding.put_runs(runs, mesh)
+  runs = runs_of(band[1])
   state = programs.init(sharding.put_runs(init, mesh), runs)
   test_sets, scorers = {}, {}
   for d in range(test[0], test[1] + 1):  # each operation count at its own width
@@ -132,7 +128,9 @@ def learning_curve(values: dict, band, test, seeds, examples, eval_examples, per
   count, seconds = len(seeds), 0.0
   for first in range(0, steps, segment):
     begin = time.perf_counter()
-    state, losses, _ = advance(state, runs, first_step(first))
+    top = curriculum_top(band, values["curriculum"], first, steps)
+    state, losses, _ = advance(state, runs if top == band[1] else runs_of(top),
+                               first_step(first))
     losses = jax.block_until_ready(sharding.gather(losses, count))
     seconds += time.perf_counter() - begin
     params = jax.tree.map(lambda x: x[:count], state.params)
@@ -142,6 +140,15 @@ def learning_curve(values: dict, band, test, seeds, examples, eval_examples, per
       exact[d] = 1 - sums.errors[:, d] / sums.examples[:, d]
     yield (min(first + segment, steps) * batch, seconds, time.perf_counter() - start_clock,
            np.nanmean(losses, axis=1), exact)
+
+
+def curriculum_top(band, share: float, step: int, steps: int) -> int:
+  """The band's top at `step` under a curriculum over the first `share` of the steps: equal
+  stages, the first on band[0] alone, the last on the whole band (and after it)."""
+  stages = band[1] - band[0] + 1
+  if share == 0 or step >= share * steps:
+    return band[1]
+  return band[0] + min(stages - 1, int(step * stages / (share * steps)))
 
 
 def main(argv):
@@ -187,5 +194,21 @@ def main(argv):
         out.flush()
 
 
+def _define_flags():
+  """Flags of this script only (defined when run, so the tests can import it)."""
+  flags.DEFINE_list("band", ["1", "3"], "training operation counts lo,hi")
+  flags.DEFINE_list("test", ["1", "4"], "scored operation counts lo,hi")
+  flags.DEFINE_integer("max_difficulty", 6, "the task's max_difficulty (sets the name budget)")
+  flags.DEFINE_integer("examples", 192000, "training examples per variant (steps x batch)")
+  flags.DEFINE_integer("eval_examples", 32000, "training examples between scorings")
+  flags.DEFINE_list("seeds", ["0", "1"], "seeds, trained together")
+  flags.DEFINE_integer("examples_per_difficulty", 256, "test examples per operation count")
+  flags.DEFINE_multi_string("variant", ["reference"], "name[:key=value,...] (see the docstring)")
+  flags.DEFINE_string("out", "", "optional CSV of every scoring, per seed (written as they come)")
+  flags.DEFINE_float("stall_dump_s", 600, "seconds without a line after which every thread's "
+                     "stack goes to stderr; 0: never", lower_bound=0)
+
+
 if __name__ == "__main__":
+  _define_flags()
   app.run(main)
