@@ -40,7 +40,7 @@ class LearningCurves(NamedTuple):
     return np.clip(self.ceiling - self.gap * float(n) ** -self.rate, 0.0, 1.0)
 
   def best(self, n) -> tuple:
-    """The window of highest predicted accuracy at n (the easiest of equals)."""
+    """The window of highest predicted accuracy at n (of equals, the lowest)."""
     return self.windows[int(np.argmax(self.accuracy(n)))]
 
 
