@@ -1,4 +1,4 @@
-"""The paper's own task at a scale a 2-core CPU runs end to end in about an hour.
+"""The paper's own task at CPU scale: 80 minutes end to end on the slower 2-core CPU kind.
 
 Dependency-graph arithmetic (difficulty = operations the query needs) mod 5, one distractor
 operation per four needed ones, up to 6 operations. A strong base pre-trained on 1-3
@@ -18,7 +18,8 @@ fixed before the study's run:
   never fit S at any rate tried (DFT weights each token's loss by its probability, near
   zero there) and are kept as optimisation failures, `fitted` = false.
 - Budgets 32, 96, 256: at n = 512 SFT on 4 operations did not fit S within the cap (11 of 12
-  runs), and each budget costs about 11 minutes, most of it DFT runs at the cap.
+  runs). Each budget took about 18 minutes of the run (estimated at 11 beforehand), most
+  of it DFT runs at the cap: results/graph_cpu/README.md has the run and what it shows.
 - Each test difficulty scored at its own width (`score_test_per_width`).
 """
 
