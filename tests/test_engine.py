@@ -314,7 +314,7 @@ def test_a_set_smaller_than_one_batch_is_evaluated_as_one_batch_of_its_own(addit
                evaluate_fn(params, padded), evaluate_fn(params, full))
 
 
-def test_the_eta_of_groups_is_unknown_before_one_ends_then_a_line_in_n(monkeypatch):
+def test_the_eta_of_groups_is_unknown_before_one_ends_then_a_line_in_log_n(monkeypatch):
   now = [0.0]
   monkeypatch.setattr(loop.time, "time", lambda: now[0])
   clock = loop.GroupClock([16, 64, 256])
@@ -322,9 +322,9 @@ def test_the_eta_of_groups_is_unknown_before_one_ends_then_a_line_in_n(monkeypat
   clock.begin(); now[0] = 10.0; clock.end(16)  # 16 took 10 s
   clock.begin()
   assert clock.seconds_left() == 20.0  # one group: each of the two left takes as long
-  now[0] = 40.0; clock.end(64)  # 64 took 30 s: 10 s + 20 s per 48 examples
+  now[0] = 40.0; clock.end(64)  # 64 took 30 s: 20 s more per factor 4 in n
   clock.begin(); now[0] = 50.0
-  assert clock.seconds_left() == pytest.approx(10 + 20 / 48 * 240 - 10)  # 10 s under way
+  assert clock.seconds_left() == pytest.approx(30 + 20 - 10)  # 256 = 64 x 4; 10 s under way
   reused = loop.GroupClock([16, 64]); reused.end(16, computed=False)
   assert reused.seconds_left() is None  # a group read from disk says nothing of speed
 
