@@ -72,7 +72,7 @@ class GroupClock:
   take: a least-squares line in log n through the groups computed so far (their mean while
   only one has; unknown before), less the time the group under way has run. Log n, not n:
   a group's time grows more slowly than n (runs stop at the step cap; scoring does not
-  grow with n), and on three studies' logs a line in n overshot the time left by 43-55 % on
+  grow with n), and on three studies' logs a line in n missed the time left by 43-55 % on
   average, one in log n by 4-30 % (docs/performance.md)."""
 
   def __init__(self, budgets):
