@@ -22,8 +22,11 @@ from experiments.engine import loop, sharding
 from experiments.study import runner
 
 FLAGS = flags.FLAGS
-_CONFIG = config_flags.DEFINE_config_file("config", "experiments/configs/cpu_default.py",
-                                          "study config file", lock_config=True)
+# The default found from any working directory (`difficulty-sim` may run anywhere).
+DEFAULT_CONFIG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "configs",
+                              "cpu_default.py")
+_CONFIG = config_flags.DEFINE_config_file("config", DEFAULT_CONFIG, "study config file",
+                                          lock_config=True)
 flags.DEFINE_string("workdir", "runs/cpu_default", "where results, checkpoints and figures go")
 flags.DEFINE_bool("figures", True, "draw the figures at the end")
 flags.DEFINE_float("stall_dump_s", 900, "seconds without a progress line after which every "

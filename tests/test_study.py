@@ -234,10 +234,20 @@ def test_the_largest_budget_allowed_can_draw_its_sets():
     setup.build(config)
 
 
-def _launch(*flags):
+def _launch(*flags, cwd=None):
   repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+  env = dict(os.environ, PYTHONPATH=repo)
   return subprocess.run([sys.executable, "-m", "experiments.main", *flags], capture_output=True,
-                        text=True, cwd=repo)
+                        text=True, cwd=cwd or repo, env=env)
+
+
+def test_the_default_config_is_found_from_any_working_directory(tmp_path):
+  """`difficulty-sim` run outside the repository reads cpu_default (here refused for a
+  repeated seed, before any compute) instead of failing to find a relative path."""
+  out = _launch("--config.sweep.seeds=(0,0)", f"--workdir={tmp_path / 'w'}", cwd=tmp_path)
+  assert out.returncode != 0
+  assert "error: config.sweep.seeds: 0 repeated" in out.stderr, out.stderr[-1500:]
+  assert not os.path.exists(tmp_path / "w")
 
 
 def test_bad_command_lines_get_one_clear_line(tmp_path):
