@@ -5,9 +5,9 @@
 Task options and model as `graph_cpu` found learnable (modulus 5, one distractor per four
 needed operations, Canon layers at all four points, each test difficulty scored at its own
 width), four times as wide and one layer deeper; its learning rates stay lower than
-`graph_cpu`'s 1e-2 / 3e-3, untried at this width. Never run: no accelerator has been lent to this project. Its 20000
-pre-training steps (6.7 times `graph_cpu`'s, for a range twice as long) are not shown to be
-enough (results/README.md, "`graph_paper` (GPU scale)");
+`graph_cpu`'s 1e-2 / 3e-3, untried at this width. Never run: no accelerator has been lent
+to this project. Its 20000 pre-training steps (14 times `graph_cpu`'s, for a range twice
+as long) are not shown to be enough (results/README.md, "`graph_paper` (GPU scale)");
 `python benchmarks/study_cost.py --config=experiments/configs/graph_paper.py` counts its
 compute."""
 
