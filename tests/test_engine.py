@@ -352,3 +352,44 @@ def test_a_silent_run_dumps_every_threads_stack_and_progress_lines_hold_it_off()
   assert after.count("most recent call first") >= 2
   assert "time.sleep" in after or "<module>" in after
 
+
+
+class _AlwaysZero:
+  """A stand-in model whose argmax is token 0 everywhere: an example is exact iff every
+  answer token is 0, so a test sets each example's correctness by its tokens."""
+
+  def apply(self, params, inputs_BxT, output_start=0):
+    logits_BxTx2 = jnp.zeros(inputs_BxT.shape[:1] + (inputs_BxT.shape[1] - output_start, 2))
+    return logits_BxTx2.at[..., 0].set(params)
+
+
+def test_evaluation_stopping_above_a_threshold_decides_fitted_as_the_whole_set():
+  """The fine-tuning loop's check of S stops once S's error must exceed the threshold: it
+  decides "fitted" exactly as the whole set does, over sets near and far from it, and a
+  set far above it costs a few batches of its many."""
+  from experiments.study import scoring  # the study's reading of sums as one error
+  rng = np.random.default_rng(0)
+  whole = jax.jit(evaluate.make_evaluate(_AlwaysZero(), 16, 3))
+  until = {t: jax.jit(evaluate.make_evaluate(_AlwaysZero(), 16, 3, stop_above=t))
+           for t in (0.0, 0.01, 0.05)}
+  stopped_early = 0
+  for trial in range(48):
+    wrong_rate = [0.0, 0.005, 0.01, 0.02, 0.05, 0.5][trial % 6]
+    size = int(rng.choice([16, 96, 256]))
+    wrong = rng.random(size) < wrong_rate
+    tokens = np.zeros((size, 4), np.int32)
+    tokens[:, 2] = wrong  # the answer token: 1 where the example is to be wrong
+    examples = synth.Example(tokens, np.tile([False, False, True, False], (size, 1)),
+                             rng.integers(1, 4, size).astype(np.int32))
+    padded = evaluate.pad_to_batches(examples, 16)
+    for threshold, until_above in until.items():
+      sums = whole(1.0, padded), until_above(1.0, padded)
+      errors = [scoring.errors(jax.tree.map(lambda x: np.asarray(x)[None], s))[0]
+                for s in sums]
+      assert (errors[0] <= threshold) == (errors[1] <= threshold), (trial, threshold, errors)
+      if errors[0] <= threshold:  # fitted: every batch was needed to say so
+        assert float(sums[1].examples.sum()) == padded.tokens.shape[0]
+      stopped_early += float(sums[1].examples.sum()) < padded.tokens.shape[0]
+      if wrong_rate == 0.5 and size >= 96:  # far above: decided within its first half
+        assert float(sums[1].examples.sum()) <= size / 2
+  assert stopped_early > 20

@@ -42,11 +42,26 @@ def example_metrics(logits_BxTxV, targets_BxT, mask_BxT) -> ExampleMetrics:
       loss_sum=jnp.where(mask_BxT, nll_BxT, 0.0).sum(axis=1))
 
 
-def make_evaluate(model, batch_size: int, max_difficulty: int, output_start: int = 0):
+def make_evaluate(model, batch_size: int, max_difficulty: int, output_start: int = 0,
+                  stop_above: float | None = None):
   """evaluate(params, examples) -> SliceSums; examples are padded with difficulty-0 rows,
   which land in the ignored slot 0, to whole batches of batch_size, or (a smaller set) to
   one batch of its own (`pad_to_batches`). No answer token may come before position
-  output_start + 1 (see `Task.answer_start`). Jit and vmap it over runs."""
+  output_start + 1 (see `Task.answer_start`). Jit and vmap it over runs.
+
+  With `stop_above`, batches stop once the set's error (the mean over its difficulties of
+  each one's error, as the study reads it) must exceed stop_above whatever the remaining
+  examples hold: the sums then cover only the batches evaluated, and their error still
+  exceeds stop_above, so a check "error <= threshold" decides as on the whole set, often
+  after one batch (the fine-tuning loop's checks of S; `error_floor`)."""
+
+  def batch_sums(params, batch: Example) -> SliceSums:
+    inputs, targets, mask = shift(batch.tokens, batch.answer_mask, output_start)
+    m = example_metrics(model.apply(params, inputs, output_start), targets, mask)
+    per_example = (~m.exact, m.correct_tokens, m.answer_tokens, m.loss_sum,
+                   jnp.ones_like(m.exact))
+    return SliceSums(*[jax.ops.segment_sum(jnp.asarray(v, jnp.float32), batch.difficulty,
+                                           max_difficulty + 1) for v in per_example])
 
   def evaluate(params, examples: Example) -> SliceSums:
     num = examples.tokens.shape[0]
@@ -55,21 +70,41 @@ def make_evaluate(model, batch_size: int, max_difficulty: int, output_start: int
       raise ValueError(f"{num} evaluation examples are not whole batches of {batch_size}; "
                        f"pad them with pad_to_batches")
     batches = jax.tree.map(lambda x: x.reshape((num // batch, batch) + x.shape[1:]), examples)
-
-    def one_batch(sums, batch):
-      inputs, targets, mask = shift(batch.tokens, batch.answer_mask, output_start)
-      m = example_metrics(model.apply(params, inputs, output_start), targets, mask)
-      per_example = (~m.exact, m.correct_tokens, m.answer_tokens, m.loss_sum,
-                     jnp.ones_like(m.exact))
-      added = [jax.ops.segment_sum(jnp.asarray(v, jnp.float32), batch.difficulty,
-                                   max_difficulty + 1) for v in per_example]
-      return jax.tree.map(jnp.add, sums, SliceSums(*added)), None
-
     zeros = SliceSums(*[jnp.zeros(max_difficulty + 1, jnp.float32)] * 5)
-    sums, _ = jax.lax.scan(one_batch, zeros, batches)
+    if stop_above is None:
+      sums, _ = jax.lax.scan(lambda sums, b: (_add(sums, batch_sums(params, b)), None),
+                             zeros, batches)
+      return sums
+    per_difficulty = jax.ops.segment_sum(jnp.ones(num, jnp.float32), examples.difficulty,
+                                         max_difficulty + 1)
+
+    def go_on(carry):
+      index, sums = carry
+      return (index < num // batch) & (error_floor(sums, per_difficulty) <= stop_above)
+
+    def next_batch(carry):
+      index, sums = carry
+      this = jax.tree.map(lambda x: jax.lax.dynamic_index_in_dim(x, index, keepdims=False),
+                          batches)
+      return index + 1, _add(sums, batch_sums(params, this))
+
+    _, sums = jax.lax.while_loop(go_on, next_batch, (jnp.int32(0), zeros))
     return sums
 
   return evaluate
+
+
+def error_floor(sums: SliceSums, per_difficulty) -> jax.Array:
+  """The least error a set can end with, given the errors in `sums` so far: each
+  difficulty's errors over all its examples (`per_difficulty`, index 0 ignored), averaged
+  over the difficulties the set holds."""
+  held = per_difficulty[1:] > 0
+  shares = jnp.where(held, sums.errors[1:] / jnp.maximum(per_difficulty[1:], 1), 0.0)
+  return shares.sum() / jnp.maximum(held.sum(), 1)
+
+
+def _add(a: SliceSums, b: SliceSums) -> SliceSums:
+  return jax.tree.map(jnp.add, a, b)
 
 
 def pad_to_batches(examples: Example, batch_size: int) -> Example:

@@ -207,7 +207,7 @@ def train_and_score(setup: Setup, n: int, group: Group, test_set, programs: loop
   explicitly, before the first step. `seconds`, where given, gains each phase's wall time
   (train, of which fit checks, then S, held-out, test, bound; benchmarks/group_cost.py)."""
   config, mesh, count = setup.config, setup.mesh, len(group.identities)
-  on_own, on_shared = evaluators
+  on_own, on_shared, fit_check = evaluators
   batch = config.evaluation.batch_size
   clock = loop.PhaseClock(seconds)
   own_sets = [group.sets[r["seed"], _band(r)] for r in group.identities]
@@ -222,7 +222,7 @@ def train_and_score(setup: Setup, n: int, group: Group, test_set, programs: loop
   def fitted(state):  # runs that stopped or diverged are not scored again
     with clock("fit checks"):
       done = sharding.gather(state.stopped | state.diverged, count)
-      sums = on_own(state.params, train_sets, sharding.put_runs(done, mesh))
+      sums = fit_check(state.params, train_sets, sharding.put_runs(done, mesh))
       return done | (scoring.errors(sharding.gather(sums, count))
                      <= config.finetune.fit_threshold)
 
