@@ -2,7 +2,7 @@
 much of the computed sequence is padding or prompt, per task.
 
   python benchmarks/engine_throughput.py [--config=experiments/configs/cpu_default.py]
-      [--steps=40] [--widths=1,2,4,0]
+      [--steps=40] [--widths=1,2,4,0] [--parts=grid,padding,evaluation]
 
 1. The config's first fine-tuning group (its model, runs, data and batch size), trained for
    --steps steps in this process by:
@@ -17,6 +17,11 @@ much of the computed sequence is padding or prompt, per task.
    Compile time is excluded (each program runs once first); each time is the best of two.
 2. For every task setting of the named configs: the share of computed token positions that
    are padding (token 0), and the share the last block now skips as prompt.
+3. Evaluation throughput against the evaluation batch size (`evaluation.batch_size`), for
+   the named configs' models (freshly initialised): --eval_examples examples of the hardest
+   test difficulty, cut to its width, through the study's jitted `make_evaluate` at each
+   batch size; best of two, compile excluded; the sums must agree across batch sizes. On a
+   CPU a large batch of long sequences outgrows the caches, so a small one can be faster.
 """
 
 import importlib
@@ -28,7 +33,7 @@ import numpy as np
 from ml_collections import config_flags
 
 import synth
-from experiments.engine import sharding, train as engine
+from experiments.engine import evaluate, sharding, train as engine
 from experiments.study import finetune, pretrain, setup as study_setup
 
 FLAGS = flags.FLAGS
@@ -37,6 +42,11 @@ flags.DEFINE_integer("steps", 40, "fine-tuning steps per timed call")
 flags.DEFINE_list("widths", ["1", "2", "4", "0"], "runs per vectorised chunk to time (0: all)")
 flags.DEFINE_list("padding_configs", ["cpu_default", "graph_cpu", "graph_paper"],
                   "configs whose tasks the padding table covers")
+flags.DEFINE_list("parts", ["grid", "padding", "evaluation"], "which tables to print")
+flags.DEFINE_list("eval_configs", ["cpu_default", "graph_cpu"],
+                  "configs whose models the evaluation table times")
+flags.DEFINE_list("eval_batches", ["16", "32", "64", "128", "256"], "evaluation batch sizes")
+flags.DEFINE_integer("eval_examples", 1024, "examples per timed evaluation call")
 
 
 def best_time(fn, *args, repeats=2):
@@ -116,10 +126,49 @@ def padding_table(names):
         "program's output_start, where the last block is not computed")
 
 
+def evaluation_rates(name: str, batches, examples: int) -> tuple[int, dict[int, float]]:
+  """(sequence width, {evaluation batch size: examples per second}) for one config's model."""
+  config = importlib.import_module(f"experiments.configs.{name}").get_config()
+  setup = study_setup.build(config)
+  hardest = max(config.evaluation.test_difficulties)
+  width = setup.test_task.sequence_width(hardest)
+  data = synth.cut_to_width(synth.make_dataset(jax.random.key(0), setup.test_task,
+                                               (hardest, hardest), examples), width)
+  params = engine.init_params(setup.model, jax.random.key(1), width)
+  rates, sums = {}, {}
+  for batch in batches:
+    evaluate_fn = jax.jit(evaluate.make_evaluate(setup.model, batch,
+                                                 setup.test_task.max_difficulty,
+                                                 setup.evaluation_output_start))
+    rates[batch] = examples / best_time(evaluate_fn, params, data)
+    sums[batch] = jax.device_get(evaluate_fn(params, data))
+  for batch in batches[1:]:  # the same sums whatever the batch
+    np.testing.assert_array_equal(sums[batch].errors, sums[batches[0]].errors)
+    np.testing.assert_allclose(sums[batch].loss_sum, sums[batches[0]].loss_sum, rtol=1e-4)
+  return width, rates
+
+
+def evaluation_table(names, batches, examples):
+  reference = max(batches)
+  print(f"\nevaluation, {examples} examples of the hardest test difficulty per call\n"
+        f"{'config':<14} {'width':>5} {'batch':>5} {'examples/s':>11} "
+        f"{'ratio to ' + str(reference):>13}")
+  for name in names:
+    width, rates = evaluation_rates(name, batches, examples)
+    for batch in batches:
+      print(f"{name:<14} {width:>5} {batch:>5} {rates[batch]:>11,.0f} "
+            f"{rates[batch] / rates[reference]:>13.2f}")
+
+
 def main(argv):
   del argv
-  grid_throughput(FLAGS.config, FLAGS.steps, [int(w) for w in FLAGS.widths])
-  padding_table(FLAGS.padding_configs)
+  if "grid" in FLAGS.parts:
+    grid_throughput(FLAGS.config, FLAGS.steps, [int(w) for w in FLAGS.widths])
+  if "padding" in FLAGS.parts:
+    padding_table(FLAGS.padding_configs)
+  if "evaluation" in FLAGS.parts:
+    evaluation_table(FLAGS.eval_configs, [int(b) for b in FLAGS.eval_batches],
+                     FLAGS.eval_examples)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,9 @@ A variant is `name[:key=value,...]`, the reference with those keys changed: the 
 options (modulus, distractor_ratio, names, order, lookups: with it --band may start at 0,
 the pure lookups), the model's (d_model, num_layers, num_heads, mlp_ratio, canon_width,
 canon_points, rope_fraction), and the training's
-(learning_rate, batch_size, warmup_fraction, weight_decay, easy_bias; curriculum F: the
+(learning_rate, batch_size, warmup_fraction, weight_decay, easy_bias; qk_init_scale S: the
+attention's query and key weights start S times the default initialisation, so its logits
+start S^2 times as large; curriculum F: the
 band's top rises one operation count at a time over the first F of the steps, in equal
 stages at the scoring boundaries, so 1-3 with F = 0.5 and scorings every sixth of the run
 trains 1, then 1-2, then 1-3; train_width `band`: batches cut to the width the band needs,
@@ -51,11 +53,11 @@ MODEL_KEYS = {"d_model": int, "num_layers": int, "num_heads": int, "mlp_ratio": 
               "canon_width": int, "canon_points": str, "rope_fraction": float}
 TRAIN_KEYS = {"learning_rate": float, "batch_size": int, "warmup_fraction": float,
               "weight_decay": float, "easy_bias": float, "curriculum": float,
-              "train_width": str}
+              "train_width": str, "qk_init_scale": float}
 REFERENCE = dict(modulus=5, distractor_ratio=0.25, d_model=64, num_layers=3, num_heads=4,
                  mlp_ratio=4, canon_width=4, canon_points="A", rope_fraction=1.0,
                  learning_rate=3e-3, batch_size=64, warmup_fraction=0.05, weight_decay=0.01,
-                 easy_bias=0.0, curriculum=0.0, train_width="band")
+                 easy_bias=0.0, curriculum=0.0, train_width="band", qk_init_scale=1.0)
 
 
 def parse_variant(text: str) -> tuple[str, dict]:
@@ -77,6 +79,8 @@ def parse_variant(text: str) -> tuple[str, dict]:
     raise SystemExit(f"error: --variant={text}: train_width is band or full")
   if not 0 <= values["curriculum"] <= 1:
     raise SystemExit(f"error: --variant={text}: curriculum is a share of the steps, in [0, 1]")
+  if not values["qk_init_scale"] > 0:
+    raise SystemExit(f"error: --variant={text}: qk_init_scale is a factor > 0")
   return name, values
 
 
@@ -112,8 +116,9 @@ def learning_curve(values: dict, band, test, seeds, examples, eval_examples, per
   runs_of = lambda top: sharding.put_runs(engine.stack_runs([
       engine.make_run(jax.random.key(1000 + s), steps, values["learning_rate"],
                       engine.band_source(band[0], top)) for s in seeds]), mesh)
-  init = engine.stack_runs([engine.init_params(model, jax.random.key(s), task.sequence_width())
-                            for s in seeds])
+  init = engine.stack_runs([scale_query_key(
+      engine.init_params(model, jax.random.key(s), task.sequence_width()),
+      values["qk_init_scale"]) for s in seeds])
   runs = runs_of(band[1])
   state = programs.init(sharding.put_runs(init, mesh), runs)
   test_sets, scorers = {}, {}
@@ -140,6 +145,19 @@ def learning_curve(values: dict, band, test, seeds, examples, eval_examples, per
       exact[d] = 1 - sums.errors[:, d] / sums.examples[:, d]
     yield (min(first + segment, steps) * batch, seconds, time.perf_counter() - start_clock,
            np.nanmean(losses, axis=1), exact)
+
+
+def scale_query_key(params, scale: float):
+  """The parameters with every attention's query and key weights (the first two thirds of
+  the columns of its `qkv` kernel) times `scale`; the rest unchanged."""
+
+  def scaled(path, x):
+    if "qkv" not in jax.tree_util.keystr(path) or scale == 1:
+      return x
+    query_key = 2 * x.shape[-1] // 3
+    return x.at[..., :query_key].multiply(scale)
+
+  return jax.tree_util.tree_map_with_path(scaled, params)
 
 
 def curriculum_top(band, share: float, step: int, steps: int) -> int:

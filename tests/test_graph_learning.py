@@ -1,9 +1,11 @@
-"""benchmarks/graph_learning.py's pure parts: a variant's settings and the curriculum's
-schedule (the runs themselves are the benchmark's, in results/graph_cpu/README.md)."""
+"""benchmarks/graph_learning.py's pure parts: a variant's settings, the curriculum's
+schedule and the attention init lever (the runs themselves are the benchmark's, in results/graph_cpu/README.md)."""
 
 import os
 import sys
 
+import jax
+import numpy as np
 import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
@@ -17,7 +19,8 @@ def test_a_variant_is_the_reference_with_its_keys_changed():
   assert values == dict(graph_learning.REFERENCE, learning_rate=1e-2, curriculum=0.5)
   for bad, message in (("x:curriculum=2", "curriculum is a share"),
                        ("x:nonsense=1", "is not key=value"),
-                       ("x:learning_rate=fast", "is not a float")):
+                       ("x:learning_rate=fast", "is not a float"),
+                       ("x:qk_init_scale=0", "qk_init_scale is a factor > 0")):
     with pytest.raises(SystemExit, match=message):
       graph_learning.parse_variant(bad)
 
@@ -28,3 +31,24 @@ def test_the_curriculum_adds_one_operation_count_per_equal_stage_then_keeps_the_
   assert top(0.0) == [3] * 12
   assert top(0.5) == [1, 1, 2, 2, 3, 3] + [3] * 6  # stages of 200 steps over the first 600
   assert top(1.0) == [1] * 4 + [2] * 4 + [3] * 4
+
+
+def test_the_attention_init_lever_scales_query_and_key_weights_only():
+  """qk_init_scale: every block's query and key columns times the factor, nothing else."""
+  from experiments.engine import train as engine
+  from models import ModelConfig, Transformer
+  model = Transformer(ModelConfig(vocab_size=11, max_length=8, d_model=16, num_heads=2))
+  params = engine.init_params(model, jax.random.key(0), 8)
+  scaled = graph_learning.scale_query_key(params, 0.1)
+  seen = 0
+  for (path, before), after in zip(jax.tree_util.tree_leaves_with_path(params),
+                                   jax.tree_util.tree_leaves(scaled)):
+    if "qkv" in jax.tree_util.keystr(path):  # columns [query | key | value], 16 each
+      seen += 1
+      np.testing.assert_allclose(after[:, :32], 0.1 * before[:, :32], rtol=1e-6)
+      np.testing.assert_array_equal(after[:, 32:], before[:, 32:])
+    else:
+      np.testing.assert_array_equal(after, before)
+  assert seen == 2  # one attention per block
+  jax.tree.map(np.testing.assert_array_equal, graph_learning.scale_query_key(params, 1.0),
+               params)
