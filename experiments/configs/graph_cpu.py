@@ -1,4 +1,4 @@
-"""The paper's own task at CPU scale, within an hour end to end on the slower 2-core CPU kind.
+"""The paper's own task at CPU scale: 52 minutes end to end on the slower 2-core CPU kind.
 
 Dependency-graph arithmetic (difficulty = operations the query needs) mod 5, one distractor
 operation per four needed ones, up to 6 operations. A strong base pre-trained on 1-3
@@ -21,8 +21,10 @@ fixed before the study's run:
   of 12 runs).
 - A cap of 280 steps, for SFT and DFT alike: in the first run of this design (cap 400,
   80 minutes) every SFT run fit S by step 240 and the DFT runs that fit did by 340; the
-  steps past 280 went to DFT runs that never fit.
-- Evaluation in batches of 16, not 256: the same sums, 1.8-3 times faster on this CPU
+  steps past 280 went to DFT runs that never fit. The cap is also the length of the
+  learning-rate schedule, so the runs are not the first run's (results/graph_cpu/README.md
+  compares the two).
+- Evaluation in batches of 16, not 256: the same sums, about twice as fast on this CPU
   (a batch of 256 long sequences outgrows its caches; docs/performance.md).
 - Each test difficulty scored at its own width (`score_test_per_width`).
 """
