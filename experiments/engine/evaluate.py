@@ -80,7 +80,8 @@ def make_evaluate(model, batch_size: int, max_difficulty: int, output_start: int
 
     def go_on(carry):
       index, sums = carry
-      return (index < num // batch) & (error_floor(sums, per_difficulty) <= stop_above)
+      return (index < num // batch) & (error_floor(sums, per_difficulty)
+                                        <= stop_above + _FLOOR_ROUNDING)
 
     def next_batch(carry):
       index, sums = carry
@@ -92,6 +93,9 @@ def make_evaluate(model, batch_size: int, max_difficulty: int, output_start: int
     return sums
 
   return evaluate
+
+
+_FLOOR_ROUNDING = 1e-6  # float32's error in the floor is far below: a stop is never wrong
 
 
 def error_floor(sums: SliceSums, per_difficulty) -> jax.Array:
