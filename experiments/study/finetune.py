@@ -6,7 +6,9 @@ Every run trains until it fits its training set S (error on all of S at most
 `finetune.max_steps` that is the same for every n. So no run is cut off before it has
 learned S (the question is then generalization, not optimisation), and none keeps training
 long after (a small S would otherwise be trained for hundreds of epochs). A run that hit
-the cap without fitting S failed to optimise; `fitted` in runs.csv keeps it apart.
+the cap without fitting S failed to optimise; `fitted` in runs.csv keeps it apart. The cap
+is also the length of every run's learning-rate schedule (warm-up, then cosine decay to 0
+at the cap), so changing it changes every run, not only those that reach it.
 With `finetune.stop_when_fitted=False` every run takes exactly `max_steps` steps instead
 (compute matched across runs, for comparing losses that need not fit S, such as DFT).
 """
