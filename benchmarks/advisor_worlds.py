@@ -168,6 +168,9 @@ def _unequal_windows(rng, lo, hi, count):
 def _gen_params(rng, form):
   if form == "exp":
     return (form, rng.uniform(0.03, 0.15), rng.uniform(1.0, 3.0), 0.5)
+  if form == "exp_rate_off_half":  # the exp form at a rate of n well away from the theory's 1/2
+    rate = rng.uniform(0.2, 0.35) if rng.random() < 0.5 else rng.uniform(0.7, 1.0)
+    return ("exp", rng.uniform(0.03, 0.15), rng.uniform(1.0, 3.0), rate)
   if form == "power":
     return (form, rng.uniform(0.03, 0.15), rng.uniform(1.0, 2.5), rng.uniform(0.3, 0.8))
   if form == "uneven":
@@ -207,6 +210,9 @@ CLASSES = {
     # added after the first scores (a learning curve that is no power of n: the new
     # advisor's curves are one, so the bench must hold a world where they are wrong)
     "walk_with_emergence": _WALK("emergence", "exp"),
+    # added later (a rate of n far from 1/2, slow or fast: the exp classes above all fall as
+    # n^-1/2, so a model that leans on the theory's rate must also meet worlds where it is wrong)
+    "walk_with_rate_off_half": _WALK("exp_rate_off_half", "exp"),
 }
 
 

@@ -74,6 +74,19 @@ def test_emergence_is_sudden_and_beyond_the_pilot_for_the_hardest_window():
     assert gap(last) > 0.7 * gap(first) and gap(world.ask_budgets[-1]) < 0.5 * gap(last)
 
 
+def test_rate_off_half_worlds_fall_slower_or_faster_than_the_square_root():
+  """Their gap shrinks by a factor of n^-rate with the rate outside [0.35, 0.7] (the
+  other exp classes fall as n^-1/2), and both slow and fast worlds are drawn."""
+  rates = []
+  for index in range(8):
+    world = worlds.make_world("walk_with_rate_off_half", index)
+    gen = lambda n: worlds.GEN["exp"](np.asarray(world.positions), n, *world.gen[1:])
+    rate = np.log(gen(32) / gen(64)) / np.log(2)
+    assert np.allclose(rate, rate[0]) and not 0.35 <= rate[0] <= 0.7
+    rates.append(rate[0])
+  assert min(rates) < 0.35 and max(rates) > 0.7
+
+
 def test_unequal_replicates_and_scales():
   uneven = worlds.make_world("unequal_replicates", 0)
   counts = np.array(uneven.replicates)
