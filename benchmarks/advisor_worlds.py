@@ -12,7 +12,8 @@ or shrinks with n as well. None is the first advisor's shape (G_gen exponential 
 linear in difficulty). The second (`experiments/analysis/predict.py`: a curve per window,
 one power of n shared) assumes nothing in difficulty; in n, the classes whose gaps fall as
 one power of n are its shape until they saturate, and three are not: rates differing by
-window, G_ext falling with n, and emergence.
+window, G_ext falling with n, and emergence. Its priors (a rate near 1/2) meet
+`walk_with_rate_off_half`, whose gaps fall as n^-0.2 to n^-0.35 or n^-0.7 to n^-1.
 
 A pilot is a few fine-tuning runs per (window, small n). A run's accuracy is drawn around p:
 seed-to-seed spread as a Beta of mean p (concentration `spread`), then an evaluation set of

@@ -232,8 +232,8 @@ def test_difficulty_on_any_scale_gives_the_same_advice(tmp_path):
 
 
 def test_predictions_and_intervals_stay_in_0_1_at_saturation(tmp_path):
-  """A window solved at every budget and one never learned: both predicted at their bound,
-  never beyond it."""
+  """A window solved at every budget and one never learned: predicted at 1 and near 0 (its
+  gap shrunk toward its neighbours' lets it rise a little by n = 4096), never beyond."""
   lines = ["n,difficulty_lo,difficulty_hi,accuracy,seed"]
   for n in (16, 32, 64):
     for seed in (0, 1):
@@ -243,7 +243,7 @@ def test_predictions_and_intervals_stay_in_0_1_at_saturation(tmp_path):
   advice = advise.advise(advise.read_pilot(str(tmp_path / "pilot.csv")), 4096, extrapolate=True)
   for accuracy, (low, high) in advice.by_window.values():
     assert 0 <= low <= accuracy <= high <= 1
-  assert advice.by_window[(1, 1)][0] == 1.0 and advice.by_window[(3, 3)][0] == 0.0
+  assert advice.by_window[(1, 1)][0] == 1.0 and advice.by_window[(3, 3)][0] <= 0.01
 
 
 def test_windows_the_interval_cannot_separate_are_named_and_the_highest_is_chosen(tmp_path):

@@ -60,6 +60,33 @@ def test_a_window_run_at_one_budget_is_flat_and_two_budgets_take_the_bound_s_rat
   assert two.rate == pytest.approx(0.5) and two.accuracy(64)[0] == pytest.approx(0.7)
 
 
+def test_clean_runs_set_the_rate_far_from_the_prior_s_centre():
+  """Exact curves falling as n^-0.3: the prior around 1/2 gives way to the runs."""
+  budgets = [16, 32, 64, 128] * 3
+  windows = [(d, d) for d in (1, 2, 3) for _ in range(4)]
+  accuracy = [0.9 - 0.2 * d * n ** -0.3 for (d, _), n in zip(windows, budgets)]
+  assert predict.fit_learning_curves(windows, budgets, accuracy).rate == pytest.approx(0.3)
+
+
+def test_a_window_run_at_one_budget_takes_its_gap_from_its_neighbours():
+  """Windows 1 and 3 fall as 1 and 3 x n^-1/2 (with noise), window 2 was run at n = 64
+  only: its gap comes out near 2, the straight line between theirs (the curvature prior),
+  not 0 as a fit of its own runs alone would make it."""
+  rng = np.random.default_rng(0)
+  windows, budgets, accuracy = [], [], []
+  for d, gap in ((1, 1.0), (3, 3.0)):
+    for n in (16, 32, 64, 128, 256):
+      for _ in range(2):
+        windows.append((d, d)), budgets.append(n)
+        accuracy.append(0.9 - gap / np.sqrt(n) + 0.01 * rng.normal())
+  windows += [(2, 2)] * 2
+  budgets += [64] * 2
+  accuracy += [0.9 - 2 / 8 + 0.01, 0.9 - 2 / 8 - 0.01]
+  curves = predict.fit_learning_curves(windows, budgets, accuracy)
+  assert curves.gap[1] == pytest.approx(2.0, abs=0.3)
+  assert curves.accuracy(64)[1] == pytest.approx(0.65, abs=0.02)
+
+
 def test_a_fit_on_the_small_budgets_predicts_the_optimum_at_the_large_ones():
   rows = synthetic_runs(noise=0.002)
   predicted = predict.predict_study(rows, [], fit_budgets=4)

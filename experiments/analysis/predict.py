@@ -5,9 +5,11 @@ R_test(d, n) = R_S + G_ext(d) + G_gen(d, n). Two ways to give the gaps:
     bounds.csv; G_gen = a sqrt(K(d) / n) with one scale a fitted; R_S(d) as measured;
   fitted (`LearningCurves`, shared with the advisor): each window's accuracy is
     ceiling - gap * n^-rate, 1 - ceiling being R_S + G_ext of that window and gap * n^-rate
-    its G_gen; one rate for all windows, nothing assumed about how either gap grows with
-    difficulty, so it needs no difficulty scale and can hold an optimum that stops in the
-    middle (benchmarks/advisor_bench.py measures it on worlds of other shapes).
+    its G_gen; one rate for all windows, near 1/2 unless the runs say otherwise, and curves
+    that bend little from one window to the next; nothing assumed about the direction in
+    which either gap grows with difficulty, so it needs no difficulty scale and can hold an
+    optimum that stops in the middle (benchmarks/advisor_bench.py measures it on worlds of
+    other shapes).
 Each is fitted on the `fit_budgets` smallest budgets and predicts d*(n) = argmin_d
 R_test(d, n) at the others; its error is counted in difficulty units (band midpoints),
 beside the bound's argmin and the baseline to beat, `persistence`: the last fitted
@@ -24,7 +26,14 @@ import numpy as np
 from experiments.results import files, grid
 
 RATES = np.linspace(0.05, 1.5, 59)  # the grid of G_gen's power of n
-_DEFAULT_RATE = 0.5  # the bound's sqrt(1 / n), taken where the runs cannot tell rates apart
+# Weak priors, fixed on the advisor bench's development seeds (benchmarks/advisor_bench.py,
+# docs/advisor.md): ln(rate) ~ N(ln 1/2, 0.2^2), around the bound's sqrt(1 / n); and the
+# second difference across neighbouring windows of the ceilings, and of the gaps at the
+# runs' typical budget, ~ N(0, 30^-1/2 ~ 0.18^2) in accuracy.
+_RATE_PRIOR = (0.5, 0.2)
+_CURVATURE_SD = 30 ** -0.5
+_RIDGE = 1e-10  # on the gaps: where nothing else fixes one (a window run at one budget and
+# no neighbours to borrow from), it is 0 and the window flat at its mean
 
 
 class LearningCurves(NamedTuple):
@@ -44,41 +53,82 @@ class LearningCurves(NamedTuple):
     return self.windows[int(np.argmax(self.accuracy(n)))]
 
 
+class _Fits(NamedTuple):
+  """Per rate of RATES: ceilings and gaps [rates, windows], squared error and penalty [rates]."""
+
+  ceiling: np.ndarray
+  gap: np.ndarray
+  sse: np.ndarray
+  penalty: np.ndarray
+
+
 def fit_learning_curves(windows, budgets, accuracies) -> LearningCurves:
-  """Least squares of each window's curve to its runs, the rate shared (from RATES) and
-  gap >= 0 (more data never lowers accuracy). A window's runs at accuracy exactly 0 or 1
-  are left out while the rest still span two budgets: there a run says only 'at most' or
-  'at least', and fitted as measured they flatten the curve. A window run at one budget
-  only is flat at its mean. Where several rates fit equally well (every window run at two
-  budgets or fewer), the one nearest n^-1/2."""
-  by_window = {}
-  for w, n, a in zip(windows, budgets, accuracies):
-    by_window.setdefault(tuple(w), ([], []))
-    by_window[tuple(w)][0].append(float(n))
-    by_window[tuple(w)][1].append(float(a))
-  order = tuple(sorted(by_window))
-  fits = [_window_curves(*map(np.array, by_window[w])) for w in order]
-  sse = sum(e for _, _, e in fits)
-  equal = sse <= sse.min() * (1 + 1e-9) + 1e-12
-  k = int(np.argmin(np.where(equal, np.abs(RATES - _DEFAULT_RATE), np.inf)))
-  return LearningCurves(order, float(RATES[k]), np.array([c[k] for c, _, _ in fits]),
-                        np.array([g[k] for _, g, _ in fits]))
+  """The curves of highest posterior: least squares to the runs, gap >= 0 (more data never
+  lowers accuracy), under the weak priors above, weighed against the runs' noise (estimated
+  by a fit without them). A window's runs at accuracy exactly 0 or 1 are left out while the
+  rest still span two budgets: there a run says only 'at most' or 'at least', and fitted as
+  measured they flatten the curve."""
+  order = tuple(sorted({tuple(w) for w in windows}))
+  index, n, a = _informative_runs(order, windows, budgets, accuracies)
+  free = _penalised_fits(index, n, a, len(order), 0.0)
+  noise = max(free.sse.min() / max(len(a) - 2 * len(order) - 1, 1), 1e-12)
+  fits = _penalised_fits(index, n, a, len(order), noise / _CURVATURE_SD ** 2)
+  centre, width = _RATE_PRIOR
+  k = int(np.argmin((fits.sse + fits.penalty) / noise + (np.log(RATES / centre) / width) ** 2))
+  return LearningCurves(order, float(RATES[k]), fits.ceiling[k], fits.gap[k])
 
 
-def _window_curves(n, a):
-  """(ceiling, gap, squared error), each [RATES], of one window's runs."""
-  inside = (a > 0) & (a < 1)
-  if len(set(n[inside].tolist())) >= 2:
-    n, a = n[inside], a[inside]
-  if len(set(n.tolist())) < 2:
-    flat = np.full(len(RATES), a.mean())
-    return flat, np.zeros(len(RATES)), np.full(len(RATES), np.sum((a - a.mean()) ** 2))
+def _informative_runs(order, windows, budgets, accuracies):
+  """(window index, n, accuracy) of the runs fitted: a window's runs at 0 or 1 dropped while
+  its other runs span two budgets."""
+  windows = [tuple(w) for w in windows]
+  budgets, accuracies = np.asarray(budgets, float), np.asarray(accuracies, float)
+  index, n, a = [], [], []
+  for i, w in enumerate(order):
+    mine = np.array([v == w for v in windows])
+    n_w, a_w = budgets[mine], accuracies[mine]
+    inside = (a_w > 0) & (a_w < 1)
+    if len(set(n_w[inside].tolist())) >= 2:
+      n_w, a_w = n_w[inside], a_w[inside]
+    index += [i] * len(n_w)
+    n += n_w.tolist()
+    a += a_w.tolist()
+  return np.array(index, int), np.array(n, float), np.array(a, float)
+
+
+def _penalised_fits(index, n, a, windows: int, weight: float) -> _Fits:
+  """For every rate at once: least squares of ceilings and gaps plus `weight` times the
+  squared second differences across windows (of the ceilings, and of the gaps at the runs'
+  geometric-mean budget), gaps held at 0 where they would go negative."""
   x = n[None, :] ** -RATES[:, None]  # [rates, runs]
-  centred = x - x.mean(1, keepdims=True)
-  slope = centred @ (a - a.mean()) / np.sum(centred ** 2, 1)  # a ~ mean + slope (x - mean x)
-  gap = np.maximum(-slope, 0.0)
-  ceiling = a.mean() + gap * x.mean(1)
-  return ceiling, gap, np.sum((ceiling[:, None] - gap[:, None] * x - a) ** 2, 1)
+  one_hot = np.eye(windows)[index]  # [runs, windows]
+  design = np.concatenate([np.broadcast_to(one_hot, x.shape + (windows,)),
+                           -x[..., None] * one_hot], axis=-1)  # [rates, runs, 2 windows]
+  curvature = np.diff(np.eye(windows), n=2, axis=0)  # [windows - 2, windows]
+  typical = np.exp(np.mean(np.log(n))) ** -RATES  # [rates]
+  bend = curvature.T @ curvature
+  prior = np.zeros((len(RATES), 2 * windows, 2 * windows))
+  prior[:, :windows, :windows] = bend
+  prior[:, windows:, windows:] = typical[:, None, None] ** 2 * bend
+  ridge = np.diag(np.r_[np.zeros(windows), np.full(windows, _RIDGE)])
+  normal = np.einsum("rmi,rmj->rij", design, design) + weight * prior + ridge
+  target = np.einsum("rmi,m->ri", design, a)
+  held = np.zeros((len(RATES), windows), bool)  # gaps fixed at 0
+  for _ in range(windows + 1):
+    solved = np.concatenate([np.ones_like(held), ~held], axis=1)  # [rates, 2 windows]
+    keep = solved[:, :, None] & solved[:, None, :]
+    system = np.where(keep, normal, np.eye(2 * windows)[None])
+    theta = np.linalg.solve(system, np.where(solved, target, 0.0)[..., None])[..., 0]
+    negative = theta[:, windows:] < 0
+    if not negative.any():
+      break
+    held |= negative
+  theta[:, windows:] = np.maximum(theta[:, windows:], 0.0)
+  ceiling, gap = theta[:, :windows], theta[:, windows:]
+  residual = ceiling[:, index] - gap[:, index] * x - a
+  penalty = weight * (np.sum((ceiling @ curvature.T) ** 2, 1)
+                      + np.sum(((gap * typical[:, None]) @ curvature.T) ** 2, 1))
+  return _Fits(ceiling, gap, np.sum(residual ** 2, 1), penalty)
 
 
 def _best(bands, errors) -> float:
