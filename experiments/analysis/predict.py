@@ -102,18 +102,22 @@ def _penalised_fits(index, n, a, windows: int, weight: float) -> _Fits:
   geometric-mean budget), gaps held at 0 where they would go negative."""
   x = n[None, :] ** -RATES[:, None]  # [rates, runs]
   one_hot = np.eye(windows)[index]  # [runs, windows]
-  design = np.concatenate([np.broadcast_to(one_hot, x.shape + (windows,)),
-                           -x[..., None] * one_hot], axis=-1)  # [rates, runs, 2 windows]
+  rates = len(RATES)
+  normal = np.zeros((rates, 2 * windows, 2 * windows))  # of the runs: diagonal blocks
+  diagonal = np.arange(windows)
+  normal[:, diagonal, diagonal] = one_hot.sum(0)
+  normal[:, diagonal, windows + diagonal] = normal[:, windows + diagonal, diagonal] = \
+      -(x @ one_hot)
+  normal[:, windows + diagonal, windows + diagonal] = (x ** 2) @ one_hot
+  target = np.concatenate([np.broadcast_to(a @ one_hot, (rates, windows)),
+                           -(x * a) @ one_hot], axis=1)
   curvature = np.diff(np.eye(windows), n=2, axis=0)  # [windows - 2, windows]
   typical = np.exp(np.mean(np.log(n))) ** -RATES  # [rates]
   bend = curvature.T @ curvature
-  prior = np.zeros((len(RATES), 2 * windows, 2 * windows))
-  prior[:, :windows, :windows] = bend
-  prior[:, windows:, windows:] = typical[:, None, None] ** 2 * bend
-  ridge = np.diag(np.r_[np.zeros(windows), np.full(windows, _RIDGE)])
-  normal = np.einsum("rmi,rmj->rij", design, design) + weight * prior + ridge
-  target = np.einsum("rmi,m->ri", design, a)
-  held = np.zeros((len(RATES), windows), bool)  # gaps fixed at 0
+  normal[:, :windows, :windows] += weight * bend
+  normal[:, windows:, windows:] += weight * typical[:, None, None] ** 2 * bend + \
+      _RIDGE * np.eye(windows)
+  held = np.zeros((rates, windows), bool)  # gaps fixed at 0
   for _ in range(windows + 1):
     solved = np.concatenate([np.ones_like(held), ~held], axis=1)  # [rates, 2 windows]
     keep = solved[:, :, None] & solved[:, None, :]
