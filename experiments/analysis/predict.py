@@ -70,36 +70,34 @@ def fit_learning_curves(windows, budgets, accuracies) -> LearningCurves:
   measured they flatten the curve."""
   order = tuple(sorted({tuple(w) for w in windows}))
   index, n, a = _informative_runs(order, windows, budgets, accuracies)
-  free = _penalised_fits(index, n, a, len(order), 0.0)
-  noise = max(free.sse.min() / max(len(a) - 2 * len(order) - 1, 1), 1e-12)
-  fits = _penalised_fits(index, n, a, len(order), noise / _CURVATURE_SD ** 2)
+  fit = _penalised_least_squares(index, n, a, len(order))
+  noise = max(fit(0.0).sse.min() / max(len(a) - 2 * len(order) - 1, 1), 1e-12)
+  fits = fit(noise / _CURVATURE_SD ** 2)
   centre, width = _RATE_PRIOR
   k = int(np.argmin((fits.sse + fits.penalty) / noise + (np.log(RATES / centre) / width) ** 2))
   return LearningCurves(order, float(RATES[k]), fits.ceiling[k], fits.gap[k])
 
 
 def _informative_runs(order, windows, budgets, accuracies):
-  """(window index, n, accuracy) of the runs fitted: a window's runs at 0 or 1 dropped while
-  its other runs span two budgets."""
-  windows = [tuple(w) for w in windows]
-  budgets, accuracies = np.asarray(budgets, float), np.asarray(accuracies, float)
-  index, n, a = [], [], []
-  for i, w in enumerate(order):
-    mine = np.array([v == w for v in windows])
-    n_w, a_w = budgets[mine], accuracies[mine]
-    inside = (a_w > 0) & (a_w < 1)
-    if len(set(n_w[inside].tolist())) >= 2:
-      n_w, a_w = n_w[inside], a_w[inside]
-    index += [i] * len(n_w)
-    n += n_w.tolist()
-    a += a_w.tolist()
-  return np.array(index, int), np.array(n, float), np.array(a, float)
+  """(window index, n, accuracy) of the runs fitted, grouped by window: a window's runs at 0
+  or 1 dropped while its other runs span two budgets."""
+  index = np.array([order.index(tuple(w)) for w in windows])
+  grouped = np.argsort(index, kind="stable")
+  index = index[grouped]
+  n, a = np.asarray(budgets, float)[grouped], np.asarray(accuracies, float)[grouped]
+  keep = np.ones(len(a), bool)
+  for i in range(len(order)):
+    inside = (index == i) & (a > 0) & (a < 1)
+    if len(set(n[inside].tolist())) >= 2:
+      keep &= (index != i) | inside
+  return index[keep], n[keep], a[keep]
 
 
-def _penalised_fits(index, n, a, windows: int, weight: float) -> _Fits:
-  """For every rate at once: least squares of ceilings and gaps plus `weight` times the
-  squared second differences across windows (of the ceilings, and of the gaps at the runs'
-  geometric-mean budget), gaps held at 0 where they would go negative."""
+def _penalised_least_squares(index, n, a, windows: int):
+  """weight -> _Fits for every rate at once: least squares of ceilings and gaps plus
+  `weight` times the squared second differences across windows (of the ceilings, and of
+  the gaps at the runs' geometric-mean budget), gaps held at 0 where they would go
+  negative. The runs' normal equations are built once, for every weight asked."""
   x = n[None, :] ** -RATES[:, None]  # [rates, runs]
   one_hot = np.eye(windows)[index]  # [runs, windows]
   rates = len(RATES)
@@ -109,14 +107,31 @@ def _penalised_fits(index, n, a, windows: int, weight: float) -> _Fits:
   normal[:, diagonal, windows + diagonal] = normal[:, windows + diagonal, diagonal] = \
       -(x @ one_hot)
   normal[:, windows + diagonal, windows + diagonal] = (x ** 2) @ one_hot
+  normal[:, windows:, windows:] += _RIDGE * np.eye(windows)
   target = np.concatenate([np.broadcast_to(a @ one_hot, (rates, windows)),
                            -(x * a) @ one_hot], axis=1)
   curvature = np.diff(np.eye(windows), n=2, axis=0)  # [windows - 2, windows]
   typical = np.exp(np.mean(np.log(n))) ** -RATES  # [rates]
   bend = curvature.T @ curvature
-  normal[:, :windows, :windows] += weight * bend
-  normal[:, windows:, windows:] += weight * typical[:, None, None] ** 2 * bend + \
-      _RIDGE * np.eye(windows)
+  prior = np.zeros_like(normal)
+  prior[:, :windows, :windows] = bend
+  prior[:, windows:, windows:] = typical[:, None, None] ** 2 * bend
+
+  def fit(weight: float) -> _Fits:
+    theta = _solve_with_gaps_at_least_zero(normal + weight * prior, target, windows)
+    ceiling, gap = theta[:, :windows], theta[:, windows:]
+    residual = ceiling[:, index] - gap[:, index] * x - a
+    penalty = weight * (np.sum((ceiling @ curvature.T) ** 2, 1)
+                        + np.sum(((gap * typical[:, None]) @ curvature.T) ** 2, 1))
+    return _Fits(ceiling, gap, np.sum(residual ** 2, 1), penalty)
+
+  return fit
+
+
+def _solve_with_gaps_at_least_zero(normal, target, windows: int) -> np.ndarray:
+  """[rates, 2 windows] solutions of normal @ theta = target, gaps (the second half) that
+  would go negative held at 0 and the rest solved again (an active set)."""
+  rates = len(normal)
   held = np.zeros((rates, windows), bool)  # gaps fixed at 0
   for _ in range(windows + 1):
     solved = np.concatenate([np.ones_like(held), ~held], axis=1)  # [rates, 2 windows]
@@ -128,11 +143,7 @@ def _penalised_fits(index, n, a, windows: int, weight: float) -> _Fits:
       break
     held |= negative
   theta[:, windows:] = np.maximum(theta[:, windows:], 0.0)
-  ceiling, gap = theta[:, :windows], theta[:, windows:]
-  residual = ceiling[:, index] - gap[:, index] * x - a
-  penalty = weight * (np.sum((ceiling @ curvature.T) ** 2, 1)
-                      + np.sum(((gap * typical[:, None]) @ curvature.T) ** 2, 1))
-  return _Fits(ceiling, gap, np.sum(residual ** 2, 1), penalty)
+  return theta
 
 
 def _best(bands, errors) -> float:
