@@ -8,9 +8,10 @@ optimiser, each measured against one reference on the same seeds (the evidence b
       --variant=reference --variant=canon_abcd:canon_points=ABCD [--out=curves.csv]
 
 A variant is `name[:key=value,...]`, the reference with those keys changed: the task's
-options (modulus, distractor_ratio, names, order, lookups: with it --band may start at 0,
-the pure lookups), the model's (d_model, num_layers, num_heads, mlp_ratio, canon_width,
-canon_points, rope_fraction), and the training's
+options (modulus, distractor_ratio, names, order, layout, lookups: with it --band may start
+at 0, the pure lookups), the model's (d_model, num_layers, num_heads, mlp_ratio, canon_width,
+canon_points, rope_fraction, position_encoding, position_scatter: randomised positions in
+training), and the training's
 (learning_rate, batch_size, warmup_fraction, weight_decay, easy_bias; qk_init_scale S: the
 attention's query and key weights start S times the default initialisation, so its logits
 start S^2 times as large; curriculum F: the
@@ -48,14 +49,16 @@ def _bool(text: str) -> bool:
 
 
 TASK_KEYS = {"modulus": int, "distractor_ratio": float, "names": int, "order": str,
-             "lookups": _bool}
+             "layout": str, "lookups": _bool}
 MODEL_KEYS = {"d_model": int, "num_layers": int, "num_heads": int, "mlp_ratio": int,
-              "canon_width": int, "canon_points": str, "rope_fraction": float}
+              "canon_width": int, "canon_points": str, "rope_fraction": float,
+              "position_encoding": str, "position_scatter": int}
 TRAIN_KEYS = {"learning_rate": float, "batch_size": int, "warmup_fraction": float,
               "weight_decay": float, "easy_bias": float, "curriculum": float,
               "train_width": str, "qk_init_scale": float}
 REFERENCE = dict(modulus=5, distractor_ratio=0.25, d_model=64, num_layers=3, num_heads=4,
                  mlp_ratio=4, canon_width=4, canon_points="A", rope_fraction=1.0,
+                 position_encoding="rope", position_scatter=1, layout="growing",
                  learning_rate=3e-3, batch_size=64, warmup_fraction=0.05, weight_decay=0.01,
                  easy_bias=0.0, curriculum=0.0, train_width="band", qk_init_scale=1.0)
 
@@ -92,7 +95,7 @@ def build(values: dict):
     for d in map(int, FLAGS[flag].value):
       task.check_difficulty(d, f"--{flag} value")
   model = Transformer(ModelConfig(
-      vocab_size=len(task.vocab), max_length=task.sequence_width(), position_encoding="rope",
+      vocab_size=len(task.vocab), max_length=task.sequence_width(),
       **{k: values[k] for k in MODEL_KEYS}))
   return task, model
 

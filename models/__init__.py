@@ -1,5 +1,5 @@
 """Small decoder-only transformers whose parameters are plain pytrees (vmappable over runs)."""
 
-from models.transformer import POSITION_ENCODINGS, ModelConfig, Transformer
+from models.transformer import POSITION_ENCODINGS, ModelConfig, Transformer, random_positions
 
-__all__ = ["POSITION_ENCODINGS", "ModelConfig", "Transformer"]
+__all__ = ["POSITION_ENCODINGS", "ModelConfig", "Transformer", "random_positions"]

@@ -38,6 +38,7 @@ class ModelConfig:
   canon_width: int = 0  # > 0: each block mixes this many positions at `canon_points` (Canon)
   canon_points: str = "A"  # letters of CANON_POINTS, in that order
   rope_fraction: float = 1.0  # share of each head's channels that rope rotates (even count)
+  position_scatter: int = 1  # > 1: randomised positions in training (`random_positions`)
 
   def __post_init__(self):
     check_int_range("vocab_size", self.vocab_size, 3, 1 << 20)
@@ -49,6 +50,7 @@ class ModelConfig:
     check_option("position_encoding", self.position_encoding, POSITION_ENCODINGS)
     check_option("compute_dtype", self.compute_dtype, DTYPES)
     check_int_range("canon_width", self.canon_width, 0, 16)
+    check_int_range("position_scatter", self.position_scatter, 1, 64)
     if not (isinstance(self.canon_points, str) and self.canon_points
             and all(p in CANON_POINTS for p in self.canon_points)
             and "".join(sorted(set(self.canon_points))) == self.canon_points):
@@ -57,6 +59,9 @@ class ModelConfig:
     if isinstance(self.rope_fraction, bool) or not isinstance(self.rope_fraction, (int, float)) \
         or not 0 < self.rope_fraction <= 1:
       raise ValueError(f"rope_fraction={self.rope_fraction!r} must be a number in (0, 1]")
+    if self.position_scatter > 1 and self.position_encoding == "none":
+      raise ValueError("position_scatter > 1 needs a position encoding; position_encoding "
+                       "is 'none'")
     if self.d_model % self.num_heads:
       raise ValueError(f"d_model={self.d_model} must be a multiple of num_heads={self.num_heads}")
     if self.position_encoding == "rope" and (self.d_model // self.num_heads) % 2:
@@ -76,6 +81,28 @@ class ModelConfig:
   def canon_at(self, point: str) -> bool:
     return self.canon_width > 0 and point in self.canon_points
 
+  @property
+  def position_span(self) -> int:
+    """How many positions the encodings cover: max_length, times position_scatter."""
+    return self.max_length * self.position_scatter
+
+
+def random_positions(key: jax.Array, batch: int, length: int, span: int) -> jax.Array:
+  """Randomised positions (Ruoss et al. 2023): for each sequence, `length` distinct
+  positions drawn from [0, span) and sorted, so that training sees the position values and
+  gaps of sequences up to `span` long. int32[batch, length]."""
+
+  def one(key):
+    return jnp.sort(jax.random.choice(key, span, (length,), replace=False)).astype(jnp.int32)
+
+  return jax.vmap(one)(jax.random.split(key, batch))
+
+
+def evaluation_positions(length: int, scatter: int) -> np.ndarray:
+  """Positions without a draw: position i at i * scatter, the mean gap of a random draw from
+  a span of scatter * length (plain 0, 1, ... where scatter is 1)."""
+  return np.arange(length) * scatter
+
 
 def sinusoid_table(length: int, dim: int) -> np.ndarray:
   """The fixed sine/cosine position table of Vaswani et al., [length, dim]."""
@@ -87,19 +114,26 @@ def sinusoid_table(length: int, dim: int) -> np.ndarray:
   return table
 
 
-def apply_rope(x_BxLxHxK: jax.Array, rotated: int | None = None) -> jax.Array:
+def apply_rope(x_BxLxHxK: jax.Array, rotated: int | None = None, positions=None) -> jax.Array:
   """Rotates each pair of channels (i, i + R/2) of the first R = `rotated` (default: all)
-  by a position-dependent angle; the rest pass unchanged (partial rope). The angle tables
-  are numpy constants, computed once when the model is traced, not every step."""
+  by a position-dependent angle; the rest pass unchanged (partial rope). `positions`: a
+  numpy [L] (default 0, 1, ...), whose angle tables are constants computed once when the
+  model is traced, or a traced [B, L] (randomised positions)."""
   length, head_dim = x_BxLxHxK.shape[1], x_BxLxHxK.shape[3]
   if rotated is not None and rotated < head_dim:
-    return jnp.concatenate([apply_rope(x_BxLxHxK[..., :rotated]), x_BxLxHxK[..., rotated:]],
-                           axis=-1)
+    return jnp.concatenate([apply_rope(x_BxLxHxK[..., :rotated], positions=positions),
+                            x_BxLxHxK[..., rotated:]], axis=-1)
   half = head_dim // 2
   frequency_F = 10000.0 ** (-np.arange(half) / half)
-  angle_LxF = np.arange(length)[:, None] * frequency_F[None, :]
-  cos, sin = (jnp.asarray(f(angle_LxF)[None, :, None, :], x_BxLxHxK.dtype)
-              for f in (np.cos, np.sin))
+  positions = np.arange(length) if positions is None else positions
+  if isinstance(positions, np.ndarray):
+    angle_LxF = positions[:, None] * frequency_F[None, :]
+    cos, sin = (jnp.asarray(f(angle_LxF)[None, :, None, :], x_BxLxHxK.dtype)
+                for f in (np.cos, np.sin))
+  else:
+    angle_BxLxF = (positions[..., None].astype(jnp.float32)
+                   * frequency_F.astype(np.float32)[None, None, :])
+    cos, sin = (f(angle_BxLxF)[:, :, None, :].astype(x_BxLxHxK.dtype) for f in (jnp.cos, jnp.sin))
   first, second = x_BxLxHxK[..., :half], x_BxLxHxK[..., half:]
   return jnp.concatenate([first * cos - second * sin, first * sin + second * cos], axis=-1)
 
@@ -111,7 +145,7 @@ class CausalSelfAttention(nn.Module):
   config: ModelConfig
 
   @nn.compact
-  def __call__(self, x_BxLxD, query_start: int = 0):
+  def __call__(self, x_BxLxD, query_start: int = 0, positions=None):
     c = self.config
     dtype = jnp.dtype(c.compute_dtype)
     batch, length, _ = x_BxLxD.shape
@@ -121,7 +155,8 @@ class CausalSelfAttention(nn.Module):
     q_BxLxHxK, k_BxLxHxK, v_BxLxHxK = (
         t.reshape(batch, length, c.num_heads, c.head_dim) for t in jnp.split(qkv, 3, axis=-1))
     if c.position_encoding == "rope":
-      q_BxLxHxK, k_BxLxHxK = (apply_rope(t, c.rotated_dim) for t in (q_BxLxHxK, k_BxLxHxK))
+      q_BxLxHxK, k_BxLxHxK = (apply_rope(t, c.rotated_dim, positions)
+                              for t in (q_BxLxHxK, k_BxLxHxK))
     q_BxQxHxK = q_BxLxHxK[:, query_start:]
     att_BxHxQxL = jnp.einsum("bqhk,blhk->bhql", q_BxQxHxK, k_BxLxHxK) / np.sqrt(c.head_dim)
     causal_QxL = np.tril(np.ones((length, length), bool))[query_start:]
@@ -162,7 +197,7 @@ class Block(nn.Module):
   config: ModelConfig
 
   @nn.compact
-  def __call__(self, x_BxLxD, query_start: int = 0):
+  def __call__(self, x_BxLxD, query_start: int = 0, positions=None):
     c = self.config
     dtype = jnp.dtype(c.compute_dtype)
     canon = lambda point, name: Canon(c.canon_width, dtype, name=name) if c.canon_at(point) \
@@ -170,7 +205,7 @@ class Block(nn.Module):
     mlp_canons = sum(c.canon_at(point) for point in "CD")
     start = max(0, query_start - mlp_canons * (c.canon_width - 1))
     normed_BxLxD = canon("A", "canon")(nn.LayerNorm(dtype=dtype)(x_BxLxD))
-    attended_BxSxD = CausalSelfAttention(c, name="attention")(normed_BxLxD, start)
+    attended_BxSxD = CausalSelfAttention(c, name="attention")(normed_BxLxD, start, positions)
     x_BxSxD = x_BxLxD[:, start:] + attended_BxSxD
     normed_BxSxD = canon("C", "canon_mlp")(nn.LayerNorm(dtype=dtype)(x_BxSxD))
     h_BxSxF = canon("D", "canon_hidden")(nn.Dense(c.mlp_ratio * c.d_model, dtype=dtype)(
@@ -185,12 +220,14 @@ class Transformer(nn.Module):
   `output_start` (static) skips the logits of the first positions where nobody reads them
   (a prompt has no targets): the last block then computes its queries and MLP only from
   there on, which is exact (causal attention) and saves most of that block's work.
+  `positions` (int32[B, L], below `config.position_span`): each token's position, for
+  randomised positions in training; None: `evaluation_positions`.
   """
 
   config: ModelConfig
 
   @nn.compact
-  def __call__(self, tokens_BxL, output_start: int = 0):
+  def __call__(self, tokens_BxL, output_start: int = 0, positions=None):
     c = self.config
     length = tokens_BxL.shape[1]
     if length > c.max_length:
@@ -198,21 +235,31 @@ class Transformer(nn.Module):
     dtype = jnp.dtype(c.compute_dtype)
     embed = nn.Embed(c.vocab_size, c.d_model, dtype=dtype, name="embed")
     x_BxLxD = embed(tokens_BxL)
+    if positions is None:
+      positions = evaluation_positions(length, c.position_scatter)
     if c.position_encoding == "learned":
-      table = self.param("positions", nn.initializers.normal(0.02), (c.max_length, c.d_model))
-      x_BxLxD = x_BxLxD + table[:length].astype(dtype)[None]
+      table = self.param("positions", nn.initializers.normal(0.02), (c.position_span, c.d_model))
+      x_BxLxD = x_BxLxD + _rows(table, positions).astype(dtype)
     elif c.position_encoding == "sinusoidal":
-      x_BxLxD = x_BxLxD + jnp.asarray(sinusoid_table(c.max_length, c.d_model)[:length],
-                                      dtype)[None]
+      x_BxLxD = x_BxLxD + _rows(jnp.asarray(sinusoid_table(c.position_span, c.d_model)),
+                                positions).astype(dtype)
     x_BxLxD = self.perturb("embedded", x_BxLxD)  # lets tests take gradients per position
     if not 0 <= output_start < length:
       raise ValueError(f"output_start={output_start} must be in [0, {length - 1}]")
     for i in range(c.num_layers):
       last = i == c.num_layers - 1
-      x_BxLxD = Block(c, name=f"block_{i}")(x_BxLxD, output_start if last else 0)
+      x_BxLxD = Block(c, name=f"block_{i}")(x_BxLxD, output_start if last else 0, positions)
     x_BxOxD = nn.LayerNorm(dtype=dtype, name="final_norm")(x_BxLxD)
     if c.tied_embeddings:
       logits_BxOxV = embed.attend(x_BxOxD)
     else:
       logits_BxOxV = nn.Dense(c.vocab_size, use_bias=False, dtype=dtype, name="head")(x_BxOxD)
     return logits_BxOxV.astype(jnp.float32)
+
+
+def _rows(table_PxD, positions):
+  """The table's rows at the positions, [1 or B, L, D]: a slice for 0, 1, ... (as before
+  positions could be drawn), a gather otherwise."""
+  if isinstance(positions, np.ndarray) and np.array_equal(positions, np.arange(len(positions))):
+    return table_PxD[:len(positions)][None]
+  return table_PxD[positions] if positions.ndim == 2 else table_PxD[positions][None]

@@ -21,6 +21,14 @@ topological order in which every quantity is defined before it is used). A fifth
 easier level below the paper's: with `lookups`, difficulty 0 is a pure lookup, a
 1-operation problem whose query names a constant, answered by its value with no step
 (`? ba # 7`), to mix into pre-training as denser practice of finding a name.
+
+With `layout="fixed"` every problem has the statements of a `max_difficulty` problem
+whatever its difficulty: the same constants and the same number of operation statements, the
+operations the query does not need being distractors. The prompt then has one length and
+the solution starts at one position, so only the solution's length depends on the
+difficulty, as in iGSM, where the problem lists the whole structure and the query decides
+how many operations are needed (and as in fixed-layout addition, whose harder problems sit
+at the easier ones' positions).
 """
 
 import dataclasses
@@ -42,6 +50,7 @@ NAMES = tuple(c + v for c, v in itertools.product("bcdfghjklmnpqrstvwxyz", "aeio
 MAX_OPERATIONS = 48  # keeps every problem's quantities within the pool of names
 MAX_DISTRACTOR_RATIO = 1  # distractor operations per needed one (within the pool of names)
 ORDERS = ("shuffled", "topological")
+LAYOUTS = ("growing", "fixed")
 _STEP_WIDTH = 12  # x = a op b = va op vb = vx ;
 
 
@@ -72,6 +81,8 @@ class GraphArithmetic(Task):
     order: the statements "shuffled" (the paper) or "topological": by depth (constants,
       then operations on constants only, ...), shuffled within a depth.
     lookups: difficulty 0 exists: a 1-operation problem whose query is a constant.
+    layout: "growing" (statements scale with the difficulty) or "fixed" (every problem has a
+      max_difficulty problem's statements; the unneeded operations are distractors).
   """
 
   name: ClassVar[str] = "graph_arithmetic"
@@ -81,6 +92,7 @@ class GraphArithmetic(Task):
   names: int = len(NAMES)
   order: str = "shuffled"
   lookups: bool = False
+  layout: str = "growing"
 
   def __post_init__(self):
     check_int_range("max_difficulty", self.max_difficulty, 1, MAX_OPERATIONS)
@@ -97,6 +109,7 @@ class GraphArithmetic(Task):
     check_int_range("names", self.names, self.num_quantities(self.max_difficulty), len(NAMES))
     check_option("order", self.order, ORDERS)
     check_option("lookups", self.lookups, (False, True))
+    check_option("layout", self.layout, LAYOUTS)
 
   @property
   def min_difficulty(self) -> int:
@@ -106,23 +119,37 @@ class GraphArithmetic(Task):
   def vocab(self) -> Vocabulary:
     return vocabulary(self.modulus)
 
-  def num_distractor_operations(self, difficulty):
-    """Operation statements the query does not depend on: ceil(ratio * difficulty), in
-    integer arithmetic so that a traced difficulty gives the same count (a lookup: those
-    of its 1-operation problem)."""
+  def _growing_distractors(self, difficulty):
+    """ceil(ratio * operations), in integer arithmetic so that a traced difficulty gives
+    the same count (a lookup: those of its 1-operation problem)."""
     ratio = fractions.Fraction(self.distractor_ratio).limit_denominator(100)
     operations = _problem_size(difficulty)
     return (operations * ratio.numerator + ratio.denominator - 1) // ratio.denominator
 
+  def num_distractor_operations(self, difficulty):
+    """Operation statements the query does not depend on: ceil(ratio * difficulty) in the
+    growing layout; in the fixed one, what a max_difficulty problem has beyond the needed."""
+    if self.layout == "fixed":
+      m = self.max_difficulty
+      return m + self._growing_distractors(m) - _problem_size(difficulty)
+    return self._growing_distractors(difficulty)
+
+  def num_constants_of(self, difficulty):
+    """Constant statements of a problem of this difficulty."""
+    if self.layout == "fixed":
+      return num_constants(self.max_difficulty)
+    return num_constants(_problem_size(difficulty))
+
   def num_quantities(self, difficulty):
     operations = _problem_size(difficulty)
-    return operations + num_constants(operations) + self.num_distractor_operations(difficulty)
+    return (operations + self.num_constants_of(difficulty)
+            + self.num_distractor_operations(difficulty))
 
   def _prompt_length(self, difficulty):
     """Tokens before the solution: bos, the statements, `? query`."""
     operations = _problem_size(difficulty)
     statements = 6 * (operations + self.num_distractor_operations(difficulty)) \
-        + 4 * num_constants(operations)
+        + 4 * self.num_constants_of(difficulty)
     return 1 + statements + 2
 
   def sequence_width(self, max_difficulty: int | None = None) -> int:
@@ -155,9 +182,12 @@ class GraphArithmetic(Task):
 
     node = jnp.arange(num_nodes)
     is_const = (node >= const0) & (node < distractor0)
-    valid = jnp.where(node < const0, node < difficulty,
-                      jnp.where(is_const, node - const0 < num_constants(difficulty),
-                                node - distractor0 < self.num_distractor_operations(difficulty)))
+    if self.layout == "fixed":  # every slot; the needed ones past the query are distractors
+      valid = jnp.ones(num_nodes, bool)
+    else:
+      valid = jnp.where(node < const0, node < difficulty,
+                        jnp.where(is_const, node - const0 < num_constants(difficulty),
+                                  node - distractor0 < self.num_distractor_operations(difficulty)))
     a_of = jnp.zeros(num_nodes, jnp.int32).at[op_nodes].set(operand_a)
     b_of = jnp.zeros(num_nodes, jnp.int32).at[op_nodes].set(operand_b)
     op_of = vocab.id(OPERATIONS[0]) + jnp.zeros(num_nodes, jnp.int32).at[op_nodes].set(op)
@@ -210,7 +240,8 @@ class GraphArithmetic(Task):
       key_kind, key_op, key_const = jax.random.split(key, 3)
       to_op = jax.random.bernoulli(key_kind) & (bound > 0)
       op_node = jax.random.randint(key_op, (), 0, jnp.maximum(bound, 1))
-      const_node = const0 + jax.random.randint(key_const, (), 0, num_constants(difficulty))
+      const_node = const0 + jax.random.randint(key_const, (), 0,
+                                               self.num_constants_of(difficulty))
       return jnp.where(to_op, op_node, const_node)
 
     def step(carry, inputs):
@@ -244,7 +275,9 @@ class GraphArithmetic(Task):
     const0, distractor0, num_nodes = self._layout()
     node = jnp.arange(num_nodes)
     is_const = (node >= const0) & (node < distractor0)
-    defined_before = (node < difficulty) | (is_const & (node - const0 < num_constants(difficulty)))
+    needed_slots = const0 if self.layout == "fixed" else difficulty  # fixed: past the query too
+    defined_before = (node < needed_slots) | (
+        is_const & (node - const0 < self.num_constants_of(difficulty)))
 
     def pick(key, j):
       allowed = defined_before | ((node >= distractor0) & (node < distractor0 + j))

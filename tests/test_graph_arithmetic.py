@@ -1,6 +1,7 @@
 """The dependency-graph task against its independent checker, at every difficulty."""
 
 import collections
+import hashlib
 import math
 
 import jax
@@ -182,6 +183,54 @@ def test_width_per_difficulty_is_that_of_its_longest_example(optioned):
                                                      ).index("?") + 2
 
 
+FIXED_OPTIONS = [dict(max_difficulty=6, modulus=5, distractor_ratio=0.25),  # graph_cpu's
+                 dict(max_difficulty=10), dict(max_difficulty=8, distractor_ratio=0),
+                 dict(max_difficulty=8, order="topological", lookups=True)]
+
+
+@pytest.mark.parametrize("options", FIXED_OPTIONS, ids=str)
+def test_the_fixed_layout_poses_every_difficulty_in_one_problem_size(options):
+  """Every difficulty: the same constants and operation statements (the unneeded ones
+  distractors), so one prompt length and one query position; only the solution grows, by
+  one step per operation. The checker (unchanged) accepts each example and reads its
+  difficulty from the text; the problem still leaves out no needed quantity."""
+  task = synth.get_task("graph_arithmetic", layout="fixed", **options)
+  top = task.max_difficulty
+  difficulties = np.repeat(np.arange(task.min_difficulty, top + 1), 12)
+  keys = jax.random.split(jax.random.key(3), difficulties.size)
+  grid = jax.device_get(jax.jit(jax.vmap(task.sample))(keys, difficulties))
+  growing = synth.get_task("graph_arithmetic", **options)
+  prompts, shapes = set(), set()
+  for tokens, d in zip(grid.tokens, grid.difficulty):
+    assert task.check(tokens), task.render(tokens)
+    assert task.difficulty_of(tokens) == d
+    symbols = task.vocab.decode(tokens)
+    prompts.add(symbols.index("?") + 2)
+    statements = statements_of(task, tokens)
+    shapes.add((sum(len(s) == 3 for s in statements), sum(len(s) == 5 for s in statements)))
+    assert len(symbols) == task.answer_start(d) + 12 * max(d, 1) * (d > 0) + 3
+  constants = graph_arithmetic.num_constants(top)
+  assert shapes == {(constants, top + growing.num_distractor_operations(top))}
+  assert prompts == {task.answer_start(top)} == {task.answer_start(d) for d in set(difficulties)}
+  assert task.answer_start(top) == growing.answer_start(top)  # a hardest problem as before
+  assert task.sequence_width() == growing.sequence_width()
+
+
+def test_the_growing_layout_is_the_default_and_draws_the_same_examples_as_before():
+  """Digests of examples drawn before the fixed layout existed (commit 83f32b1): the default
+  layout's generator, random stream included, is unchanged."""
+  cases = [(dict(max_difficulty=6, modulus=5, distractor_ratio=0.25), 1, "9a8ebd26c7a49d01"),
+           (dict(max_difficulty=10, order="topological", lookups=True), 0, "59cf4d70808a587a")]
+  for options, lo, digest in cases:
+    task = synth.get_task("graph_arithmetic", **options)
+    assert task.layout == "growing"
+    d = np.repeat(np.arange(lo, task.max_difficulty + 1), 16)
+    grid = jax.device_get(jax.jit(jax.vmap(task.sample))(
+        jax.random.split(jax.random.key(0), d.size), d))
+    drawn = np.asarray(grid.tokens, np.int32).tobytes() + np.asarray(grid.answer_mask).tobytes()
+    assert hashlib.sha256(drawn).hexdigest()[:16] == digest
+
+
 def test_the_paper_modulus_and_distractors_are_the_default(task):
   assert (task.modulus, task.distractor_ratio) == (23, 0.5)
 
@@ -194,6 +243,7 @@ def test_the_paper_modulus_and_distractors_are_the_default(task):
     (dict(max_difficulty=48, distractor_ratio=1), "needs 121 names, more than the 105"),
     (dict(max_difficulty=10, names=20), r"names=20 must be an integer in \[21, 105\]"),
     (dict(order="sorted"), r"order='sorted' is not one of \['shuffled', 'topological'\]"),
+    (dict(layout="padded"), r"layout='padded' is not one of \['fixed', 'growing'\]"),
 ])
 def test_bad_options_are_refused_with_the_allowed_range(options, message):
   with pytest.raises(ValueError, match=message):

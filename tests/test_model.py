@@ -6,7 +6,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from models import POSITION_ENCODINGS, ModelConfig, Transformer
+from experiments.engine import train as engine
+from models import POSITION_ENCODINGS, ModelConfig, Transformer, random_positions
 from models.transformer import Canon, apply_rope
 
 MAX_LENGTH = 48
@@ -169,9 +170,54 @@ def test_full_rope_fraction_is_todays_model():
     ("num_heads", 5, "d_model=32 must be a multiple of num_heads=5"),
     ("compute_dtype", "float16", "compute_dtype='float16'"),
     ("d_model", 0, r"d_model=0 must be an integer in \[2, "),
+    ("position_scatter", 0, r"position_scatter=0 must be an integer in \[1, 64\]"),
 ])
 def test_bad_model_configs_are_refused(field, value, message):
   options = dict(vocab_size=17, max_length=8, d_model=32, num_heads=4)
   options[field] = value
   with pytest.raises(ValueError, match=message):
     ModelConfig(**options)
+
+
+def test_random_positions_are_sorted_distinct_and_within_the_span():
+  positions = np.asarray(random_positions(jax.random.key(0), 64, 20, 80))
+  assert positions.shape == (64, 20) and positions.min() >= 0 and positions.max() < 80
+  assert (np.diff(positions, axis=1) > 0).all()  # sorted, hence distinct
+  assert len({tuple(p) for p in positions}) == 64  # a draw per sequence
+  assert positions[:, -1].max() > 70 and positions[:, 0].min() < 5  # the whole span is used
+
+
+@pytest.mark.parametrize("position_encoding", ["learned", "sinusoidal", "rope"])
+def test_explicit_positions_match_the_default_ones(position_encoding):
+  """Positions given as a traced [B, L] array (how training passes a random draw) give the
+  model of the default positions where they are 0, 1, ... (scatter 1) or 0, s, 2s, ...
+  (scatter s), so evaluation is the draw's mean layout and nothing else differs."""
+  tokens = jax.random.randint(jax.random.key(8), (2, MAX_LENGTH), 0, 17)
+  for scatter in (1, 3):
+    model, variables = make(position_encoding, position_scatter=scatter)
+    given = jnp.broadcast_to(jnp.arange(MAX_LENGTH) * scatter, (2, MAX_LENGTH))
+    np.testing.assert_allclose(model.apply(variables, tokens, 0, given),
+                               model.apply(variables, tokens), rtol=2e-5, atol=2e-5)
+    shuffled = given.at[:, 5:].add(1)
+    assert not np.allclose(model.apply(variables, tokens, 0, shuffled),
+                           model.apply(variables, tokens), atol=1e-4)
+
+
+def test_training_with_position_scatter_draws_positions_beyond_the_sequence():
+  """A learned table of scatter x max_length rows: one step trains rows past the sequence's
+  own length only if the step drew random positions; without scatter they never move."""
+  length = 12
+  for scatter, beyond_moves in ((1, False), (4, True)):
+    model = Transformer(ModelConfig(vocab_size=17, max_length=length, d_model=16, num_heads=2,
+                                    position_encoding="learned", position_scatter=scatter))
+    params = engine.init_params(model, jax.random.key(0), length)
+    tokens = jax.random.randint(jax.random.key(1), (8, length), 3, 17)
+    data = engine.DatasetSource(tokens, jnp.ones((8, length), bool), jnp.int32(8))
+    train = engine.make_train(model, engine.TrainConfig(batch_size=8, max_steps=1),
+                              engine.dataset_batches)
+    result = train(params, engine.make_run(jax.random.key(2), 1, 1e-2, data))
+    before, after = params["params"]["positions"], result.params["params"]["positions"]
+    assert before.shape == (scatter * length, 16)
+    moved = np.abs(np.asarray(after - before)).max(axis=1) > 0
+    assert moved[:length - 1].all()
+    assert moved[length:].any() == beyond_moves

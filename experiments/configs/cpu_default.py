@@ -26,7 +26,7 @@ def get_config() -> ml_collections.ConfigDict:
       d_model=64, num_layers=2, num_heads=4, mlp_ratio=4, position_encoding="rope",
       max_length=23, compute_dtype="float32", tied_embeddings=True,
       canon_width=0, canon_points="A",
-      rope_fraction=1.0))  # every field of models.ModelConfig, so any can be overridden
+      rope_fraction=1.0, position_scatter=1))  # every field of models.ModelConfig, so any can be overridden
   config.bases = ml_collections.ConfigDict(dict(
       names=("base",), bands=((1, 3),),  # one pre-training band per base name
       seeds=tuple(range(12))))  # each name is pre-trained from each seed

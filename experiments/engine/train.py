@@ -21,6 +21,7 @@ import optax
 
 from experiments.engine.evaluate import example_metrics
 from experiments.engine.losses import shift, token_losses
+from models import random_positions
 from synth.task import Example, Task, check_int_range
 
 
@@ -186,10 +187,14 @@ class Trainer(NamedTuple):
 
 
 def make_trainer(model, config: TrainConfig, draw_batch: Callable) -> Trainer:
+  """A model with `position_scatter` > 1 trains on randomised positions, drawn per step."""
+  scatter = model.config.position_scatter
 
-  def loss_fn(params, tokens, answer_mask, dft):
+  def loss_fn(params, tokens, answer_mask, dft, key):
     inputs, targets, mask = shift(tokens, answer_mask, config.output_start)
-    logits = model.apply(params, inputs, config.output_start)
+    positions = None if scatter == 1 else random_positions(
+        key, inputs.shape[0], inputs.shape[1], model.config.position_span)
+    logits = model.apply(params, inputs, config.output_start, positions)
     losses = token_losses(logits, targets, dft)
     loss = jnp.where(mask, losses, 0.0).sum() / jnp.maximum(mask.sum(), 1)
     return loss, example_metrics(logits, targets, mask).exact.mean()
@@ -205,10 +210,10 @@ def make_trainer(model, config: TrainConfig, draw_batch: Callable) -> Trainer:
     optimizer = optimizer_of(run)
 
     def update(state: TrainState, t):
-      tokens, answer_mask = draw_batch(run.source, jax.random.fold_in(run.data_key, t),
-                                       config.batch_size)
+      key = jax.random.fold_in(run.data_key, t)
+      tokens, answer_mask = draw_batch(run.source, key, config.batch_size)
       (loss, accuracy), grads = jax.value_and_grad(loss_fn, has_aux=True)(
-          state.params, tokens, answer_mask, run.dft)
+          state.params, tokens, answer_mask, run.dft, jax.random.fold_in(key, 1))
       updates, new_opt_state = optimizer.update(grads, state.opt_state, state.params)
       finite = jnp.isfinite(loss) & jnp.isfinite(optax.tree.norm(updates))
       keep = lambda new, old: jnp.where(finite, new, old)
