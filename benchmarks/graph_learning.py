@@ -22,7 +22,8 @@ or `full`). The reference is `graph_cpu`'s design
 as it stood when issue 19 began (REFERENCE). Every variant sees the same number of examples
 (`--examples`; steps = examples / batch size), its seeds trained together as one vmapped
 grid (initialisation key = seed, data key = 1000 + seed), scored on a fixed test set per
-operation count, each count at its own width. Seconds count training only (compilation and
+operation count, each count at its own width; after the last scoring, where each count's
+answers first go wrong (which solution step, the final answer, or nowhere). Seconds count training only (compilation and
 scoring excluded); `clock` is wall time since the variant began, compilation included.
 A gap of `--stall_dump_s` without a line dumps every thread's stack to stderr.
 """
@@ -35,6 +36,7 @@ import jax
 import numpy as np
 
 import synth
+from synth import graph_arithmetic
 from experiments.engine import evaluate, loop, sharding
 from experiments.engine import train as engine
 from models import ModelConfig, Transformer
@@ -124,11 +126,11 @@ def learning_curve(values: dict, band, test, seeds, examples, eval_examples, per
       values["qk_init_scale"]) for s in seeds])
   runs = runs_of(band[1])
   state = programs.init(sharding.put_runs(init, mesh), runs)
-  test_sets, scorers = {}, {}
+  test_sets, scorers, raw = {}, {}, {}
   for d in range(test[0], test[1] + 1):  # each operation count at its own width
     examples_d = synth.make_dataset(jax.random.key(100 + d), task, (d, d), per_difficulty)
-    test_sets[d] = evaluate.pad_to_batches(
-        synth.cut_to_width(examples_d, task.sequence_width(d)), 128)
+    raw[d] = synth.cut_to_width(examples_d, task.sequence_width(d))
+    test_sets[d] = evaluate.pad_to_batches(raw[d], 128)
     scorers[d] = jax.jit(jax.vmap(evaluate.make_evaluate(
         model, 128, task.max_difficulty, task.answer_start(d) - 1), in_axes=(0, None)))
   first_step = lambda first: sharding.put_replicated(np.int32(first), mesh)
@@ -146,8 +148,33 @@ def learning_curve(values: dict, band, test, seeds, examples, eval_examples, per
     for d, scorer in scorers.items():
       sums = jax.device_get(scorer(params, test_sets[d]))
       exact[d] = 1 - sums.errors[:, d] / sums.examples[:, d]
+    last = first + segment >= steps
+    errors = {d: first_errors(model, task, params, raw[d], d) for d in raw} if last else None
     yield (min(first + segment, steps) * batch, seconds, time.perf_counter() - start_clock,
-           np.nanmean(losses, axis=1), exact)
+           np.nanmean(losses, axis=1), exact, errors)
+
+
+def first_errors(model, task, params, examples, difficulty: int) -> np.ndarray:
+  """Where each seed's answers to these problems first go wrong: counts [seeds, k + 2] of
+  the first wrong token in solution step 1..k (columns 0..k-1), in the final `# v` (column
+  k), or nowhere (column k + 1), under teacher forcing as exact match is judged."""
+  inputs, targets, mask = (examples.tokens[:, :-1], examples.tokens[:, 1:],
+                           examples.answer_mask[:, 1:])
+  predict = jax.jit(jax.vmap(lambda p: model.apply(p, inputs).argmax(-1)))
+  right = np.asarray(jax.device_get(predict(params)) == targets) | ~np.asarray(mask)
+  start = task.answer_start(difficulty)
+  return np.stack([np.bincount(first_wrong_step(r, start, difficulty), minlength=difficulty + 2)
+                   for r in right])
+
+
+def first_wrong_step(right_BxT: np.ndarray, answer_start: int, steps: int,
+                     step_width: int = graph_arithmetic.STEP_WIDTH) -> np.ndarray:
+  """Per example, the column of `first_errors` its first wrong answer token falls in:
+  right_BxT[b, t] says whether the token at position t + 1 is right (or not scored)."""
+  wrong = ~right_BxT
+  first = np.where(wrong.any(axis=1), wrong.argmax(axis=1) + 1, -1)  # a position, or none
+  step = np.minimum((first - answer_start) // step_width, steps)
+  return np.where(first < 0, steps + 1, step)
 
 
 def scale_query_key(params, scale: float):
@@ -200,7 +227,7 @@ def main(argv):
   for name, values in variants:
     changed = {k: v for k, v in values.items() if REFERENCE.get(k) != v}
     print(f"\n{name}: {changed or 'the reference'}\n{header}", flush=True)
-    for seen, seconds, clock, losses, exact in learning_curve(
+    for seen, seconds, clock, losses, exact, errors in learning_curve(
         values, band, test, seeds, FLAGS.examples, FLAGS.eval_examples,
         FLAGS.examples_per_difficulty):
       print(f"{name:<20} {seen:>8} {seconds:>7.1f} {clock:>7.1f} {np.mean(losses):>6.3f} "
@@ -213,6 +240,19 @@ def main(argv):
                               difficulty=d, exact_match=float(exact[d][i]))
                          for i, seed in enumerate(seeds) for d in difficulties)
         out.flush()
+      if errors:
+        print(first_errors_text(name, errors), flush=True)
+
+
+def first_errors_text(name: str, errors: dict) -> str:
+  """The last scoring's `first_errors`, summed over seeds: per operation count, the share of
+  problems whose first wrong token is in each step, in the final answer, or nowhere."""
+  lines = [f"{name}: where answers first go wrong (share of problems, seeds together)"]
+  for d, counts in errors.items():
+    share = counts.sum(axis=0) / counts.sum()
+    steps = " ".join(f"s{i + 1} {share[i]:.2f}" for i in range(d))
+    lines.append(f"  {d} op: {steps} | answer {share[d]:.2f} | right {share[d + 1]:.2f}")
+  return "\n".join(lines)
 
 
 def _define_flags():

@@ -51,7 +51,7 @@ MAX_OPERATIONS = 48  # keeps every problem's quantities within the pool of names
 MAX_DISTRACTOR_RATIO = 1  # distractor operations per needed one (within the pool of names)
 ORDERS = ("shuffled", "topological")
 LAYOUTS = ("growing", "fixed")
-_STEP_WIDTH = 12  # x = a op b = va op vb = vx ;
+STEP_WIDTH = 12  # x = a op b = va op vb = vx ;
 
 
 @functools.cache
@@ -154,7 +154,7 @@ class GraphArithmetic(Task):
 
   def sequence_width(self, max_difficulty: int | None = None) -> int:
     m = self.widest(max_difficulty)
-    return self._prompt_length(m) + _STEP_WIDTH * m + 3  # prompt, steps, # v eos
+    return self._prompt_length(m) + STEP_WIDTH * m + 3  # prompt, steps, # v eos
 
   def answer_start(self, difficulty: int) -> int:
     self.check_difficulty(difficulty)
@@ -218,7 +218,7 @@ class GraphArithmetic(Task):
         _row([vocab.id("#"), vals[query], vocab.id(EOS)]),
     ])
     lengths = jnp.concatenate([jnp.array([1]), statement_lengths[order], jnp.array([2]),
-                               jnp.where(needed < steps, _STEP_WIDTH, 0), jnp.array([3])])
+                               jnp.where(needed < steps, STEP_WIDTH, 0), jnp.array([3])])
     is_answer = jnp.arange(rows.shape[0]) > num_nodes + 1  # steps and final row
     masks = jnp.broadcast_to(is_answer[:, None], rows.shape)
     tokens, answer_mask = pack_rows(rows, lengths, masks, self.sequence_width())
@@ -406,7 +406,7 @@ def _depths(num_nodes, op_nodes, operand_a, operand_b):
   return depths
 
 
-def _row(parts, width=_STEP_WIDTH):
+def _row(parts, width=STEP_WIDTH):
   """Stacks per-quantity columns (arrays or scalars) into rows padded to `width`."""
   columns = jnp.broadcast_arrays(*[jnp.asarray(p, jnp.int32) for p in parts])
   rows = jnp.stack(columns, axis=-1)

@@ -52,3 +52,14 @@ def test_the_attention_init_lever_scales_query_and_key_weights_only():
   assert seen == 2  # one attention per block
   jax.tree.map(np.testing.assert_array_equal, graph_learning.scale_query_key(params, 1.0),
                params)
+
+
+def test_the_first_wrong_step_is_the_solution_step_holding_the_first_wrong_token():
+  """Answer from position 10, steps of 12 tokens, 2 steps then `# v eos`: a wrong token in
+  step 1, in step 2, in the final answer, and none (column steps + 1)."""
+  right = np.ones((4, 40), bool)
+  right[0, 9] = False  # position 10: step 1's first token
+  right[1, 9 + 12], right[1, 30] = False, False  # step 2 first, then the answer
+  right[2, 9 + 24] = False  # the final `#`
+  wrong_at = graph_learning.first_wrong_step(right, 10, 2)
+  assert wrong_at.tolist() == [0, 1, 2, 3]
