@@ -8,10 +8,10 @@ optimiser, each measured against one reference on the same seeds (the evidence b
       --variant=reference --variant=canon_abcd:canon_points=ABCD [--out=curves.csv]
 
 A variant is `name[:key=value,...]`, the reference with those keys changed: the task's
-options (modulus, distractor_ratio, names, order, layout, lookups: with it --band may start
-at 0, the pure lookups), the model's (d_model, num_layers, num_heads, mlp_ratio, canon_width,
-canon_points, rope_fraction, position_encoding, position_scatter: randomised positions in
-training), and the training's
+options (modulus, distractor_ratio, names, order, layout, solution, lookups: with it --band
+may start at 0, the pure lookups), the model's (d_model, num_layers, num_heads, mlp_ratio,
+canon_width, canon_points, rope_fraction, position_encoding, position_scatter: randomised
+positions in training), and the training's
 (learning_rate, batch_size, warmup_fraction, weight_decay, easy_bias; qk_init_scale S: the
 attention's query and key weights start S times the default initialisation, so its logits
 start S^2 times as large; curriculum F: the
@@ -23,9 +23,10 @@ as it stood when issue 19 began (REFERENCE). Every variant sees the same number 
 (`--examples`; steps = examples / batch size), its seeds trained together as one vmapped
 grid (initialisation key = seed, data key = 1000 + seed), scored on a fixed test set per
 operation count, each count at its own width; after the last scoring, where each count's
-answers first go wrong (which solution step, the final answer, or nowhere). Seconds count training only (compilation and
-scoring excluded); `clock` is wall time since the variant began, compilation included.
-A gap of `--stall_dump_s` without a line dumps every thread's stack to stderr.
+answers first go wrong (the plan, which solution step, the final answer, or nowhere).
+Seconds count training only (compilation and scoring excluded); `clock` is wall time since
+the variant began, compilation included. A gap of `--stall_dump_s` without a line dumps
+every thread's stack to stderr.
 """
 
 import csv
@@ -51,7 +52,7 @@ def _bool(text: str) -> bool:
 
 
 TASK_KEYS = {"modulus": int, "distractor_ratio": float, "names": int, "order": str,
-             "layout": str, "lookups": _bool}
+             "layout": str, "solution": str, "lookups": _bool}
 MODEL_KEYS = {"d_model": int, "num_layers": int, "num_heads": int, "mlp_ratio": int,
               "canon_width": int, "canon_points": str, "rope_fraction": float,
               "position_encoding": str, "position_scatter": int}
@@ -61,6 +62,7 @@ TRAIN_KEYS = {"learning_rate": float, "batch_size": int, "warmup_fraction": floa
 REFERENCE = dict(modulus=5, distractor_ratio=0.25, d_model=64, num_layers=3, num_heads=4,
                  mlp_ratio=4, canon_width=4, canon_points="A", rope_fraction=1.0,
                  position_encoding="rope", position_scatter=1, layout="growing",
+                 solution="steps",
                  learning_rate=3e-3, batch_size=64, warmup_fraction=0.05, weight_decay=0.01,
                  easy_bias=0.0, curriculum=0.0, train_width="band", qk_init_scale=1.0)
 
@@ -155,26 +157,32 @@ def learning_curve(values: dict, band, test, seeds, examples, eval_examples, per
 
 
 def first_errors(model, task, params, examples, difficulty: int) -> np.ndarray:
-  """Where each seed's answers to these problems first go wrong: counts [seeds, k + 2] of
-  the first wrong token in solution step 1..k (columns 0..k-1), in the final `# v` (column
-  k), or nowhere (column k + 1), under teacher forcing as exact match is judged."""
+  """Where each seed's answers to these problems first go wrong: counts [seeds, columns] of
+  the first wrong token in the plan (column 0, only with `solution=planned`), in solution
+  step 1..k, in the final `# v`, or nowhere (the last column), under teacher forcing as
+  exact match is judged."""
   inputs, targets, mask = (examples.tokens[:, :-1], examples.tokens[:, 1:],
                            examples.answer_mask[:, 1:])
   predict = jax.jit(jax.vmap(lambda p: model.apply(p, inputs).argmax(-1)))
   right = np.asarray(jax.device_get(predict(params)) == targets) | ~np.asarray(mask)
-  start = task.answer_start(difficulty)
-  return np.stack([np.bincount(first_wrong_step(r, start, difficulty), minlength=difficulty + 2)
-                   for r in right])
+  plan = graph_arithmetic.PLAN_WIDTH * difficulty if task.solution == "planned" else 0
+  columns = difficulty + 2 + (plan > 0)
+  return np.stack([np.bincount(first_wrong_step(r, task.answer_start(difficulty), difficulty,
+                                                plan), minlength=columns) for r in right])
 
 
-def first_wrong_step(right_BxT: np.ndarray, answer_start: int, steps: int,
+def first_wrong_step(right_BxT: np.ndarray, answer_start: int, steps: int, plan_tokens: int = 0,
                      step_width: int = graph_arithmetic.STEP_WIDTH) -> np.ndarray:
   """Per example, the column of `first_errors` its first wrong answer token falls in:
-  right_BxT[b, t] says whether the token at position t + 1 is right (or not scored)."""
+  right_BxT[b, t] says whether the token at position t + 1 is right (or not scored); the
+  answer is `plan_tokens` of plan (a column of its own where there are any), then the steps
+  of `step_width`, then the final answer."""
   wrong = ~right_BxT
   first = np.where(wrong.any(axis=1), wrong.argmax(axis=1) + 1, -1)  # a position, or none
-  step = np.minimum((first - answer_start) // step_width, steps)
-  return np.where(first < 0, steps + 1, step)
+  shift = int(plan_tokens > 0)
+  step = shift + np.minimum((first - answer_start - plan_tokens) // step_width, steps)
+  in_plan = (first >= 0) & (first < answer_start + plan_tokens)
+  return np.where(first < 0, steps + 1 + shift, np.where(in_plan, 0, step))
 
 
 def scale_query_key(params, scale: float):
@@ -246,12 +254,15 @@ def main(argv):
 
 def first_errors_text(name: str, errors: dict) -> str:
   """The last scoring's `first_errors`, summed over seeds: per operation count, the share of
-  problems whose first wrong token is in each step, in the final answer, or nowhere."""
+  problems whose first wrong token is in the plan (where there is one), in each step, in the
+  final answer, or nowhere."""
   lines = [f"{name}: where answers first go wrong (share of problems, seeds together)"]
   for d, counts in errors.items():
     share = counts.sum(axis=0) / counts.sum()
-    steps = " ".join(f"s{i + 1} {share[i]:.2f}" for i in range(d))
-    lines.append(f"  {d} op: {steps} | answer {share[d]:.2f} | right {share[d + 1]:.2f}")
+    plan = int(share.size == d + 3)
+    steps = " ".join(f"s{i + 1} {share[plan + i]:.2f}" for i in range(d))
+    lines.append(f"  {d} op: " + (f"plan {share[0]:.2f} | " if plan else "")
+                 + f"{steps} | answer {share[plan + d]:.2f} | right {share[-1]:.2f}")
   return "\n".join(lines)
 
 

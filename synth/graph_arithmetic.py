@@ -29,6 +29,11 @@ the solution starts at one position, so only the solution's length depends on th
 difficulty, as in iGSM, where the problem lists the whole structure and the query decides
 how many operations are needed (and as in fixed-layout addition, whose harder problems sit
 at the easier ones' positions).
+
+With `solution="planned"` the target first lists the needed operations' statements from the
+query down (the solution's order reversed: `ce = ba * di ; di = ...`), then the steps, a
+written-out search in the manner of a scratchpad: the first step no longer has to be found
+by following the query's dependencies in the model's head.
 """
 
 import dataclasses
@@ -51,6 +56,8 @@ MAX_OPERATIONS = 48  # keeps every problem's quantities within the pool of names
 MAX_DISTRACTOR_RATIO = 1  # distractor operations per needed one (within the pool of names)
 ORDERS = ("shuffled", "topological")
 LAYOUTS = ("growing", "fixed")
+SOLUTIONS = ("steps", "planned")
+PLAN_WIDTH = 6  # x = a op b ;
 STEP_WIDTH = 12  # x = a op b = va op vb = vx ;
 
 
@@ -83,6 +90,9 @@ class GraphArithmetic(Task):
     lookups: difficulty 0 exists: a 1-operation problem whose query is a constant.
     layout: "growing" (statements scale with the difficulty) or "fixed" (every problem has a
       max_difficulty problem's statements; the unneeded operations are distractors).
+    solution: "steps" (the paper's) or "planned": the needed operations' statements first,
+      from the query down (the solution's order reversed), then the steps, so that where to
+      start is written out rather than searched for in the model's head.
   """
 
   name: ClassVar[str] = "graph_arithmetic"
@@ -93,6 +103,7 @@ class GraphArithmetic(Task):
   order: str = "shuffled"
   lookups: bool = False
   layout: str = "growing"
+  solution: str = "steps"
 
   def __post_init__(self):
     check_int_range("max_difficulty", self.max_difficulty, 1, MAX_OPERATIONS)
@@ -110,6 +121,7 @@ class GraphArithmetic(Task):
     check_option("order", self.order, ORDERS)
     check_option("lookups", self.lookups, (False, True))
     check_option("layout", self.layout, LAYOUTS)
+    check_option("solution", self.solution, SOLUTIONS)
 
   @property
   def min_difficulty(self) -> int:
@@ -154,7 +166,8 @@ class GraphArithmetic(Task):
 
   def sequence_width(self, max_difficulty: int | None = None) -> int:
     m = self.widest(max_difficulty)
-    return self._prompt_length(m) + STEP_WIDTH * m + 3  # prompt, steps, # v eos
+    plan = PLAN_WIDTH * m if self.solution == "planned" else 0
+    return self._prompt_length(m) + plan + STEP_WIDTH * m + 3  # prompt, plan, steps, # v eos
 
   def answer_start(self, difficulty: int) -> int:
     self.check_difficulty(difficulty)
@@ -210,16 +223,24 @@ class GraphArithmetic(Task):
     query = difficulty - 1
     if self.lookups:  # a lookup asks for the first constant
       query = jnp.where(steps == 0, const0, query)
+    plan_rows, plan_lengths = jnp.zeros((0, STEP_WIDTH), jnp.int32), jnp.zeros(0, jnp.int32)
+    if self.solution == "planned":  # needed operation difficulty - 1 - j, from the query down
+      planned = jnp.clip(steps - 1 - needed, 0)
+      plan_rows = _row([names[planned], eq, names[a_of[planned]], op_of[planned],
+                        names[b_of[planned]], semi])
+      plan_lengths = jnp.where(needed < steps, PLAN_WIDTH, 0)
     rows = jnp.concatenate([
         _row([vocab.id(BOS)]),
         statement_rows[order],
         _row([vocab.id("?"), names[query]]),
+        plan_rows,
         step_rows,
         _row([vocab.id("#"), vals[query], vocab.id(EOS)]),
     ])
     lengths = jnp.concatenate([jnp.array([1]), statement_lengths[order], jnp.array([2]),
-                               jnp.where(needed < steps, STEP_WIDTH, 0), jnp.array([3])])
-    is_answer = jnp.arange(rows.shape[0]) > num_nodes + 1  # steps and final row
+                               plan_lengths, jnp.where(needed < steps, STEP_WIDTH, 0),
+                               jnp.array([3])])
+    is_answer = jnp.arange(rows.shape[0]) > num_nodes + 1  # plan, steps and final row
     masks = jnp.broadcast_to(is_answer[:, None], rows.shape)
     tokens, answer_mask = pack_rows(rows, lengths, masks, self.sequence_width())
     return Example(tokens, answer_mask, steps)
@@ -372,7 +393,9 @@ class GraphArithmetic(Task):
     steps, value = solved
     if not steps and not self.lookups:
       return False  # the query is a constant: a lookup, which this task does not pose
-    return solution == [s for step in steps for s in step] and answer == str(value)
+    plan = [s for step in reversed(steps) for s in step[:5] + [";"]] \
+        if self.solution == "planned" else []
+    return solution == plan + [s for step in steps for s in step] and answer == str(value)
 
   def difficulty_of(self, tokens) -> int:
     """How many operations the query depends on, read from the problem statements."""

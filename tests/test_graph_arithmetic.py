@@ -216,6 +216,36 @@ def test_the_fixed_layout_poses_every_difficulty_in_one_problem_size(options):
   assert task.sequence_width() == growing.sequence_width()
 
 
+@pytest.mark.parametrize("layout", ["growing", "fixed"])
+def test_a_planned_solution_lists_the_needed_statements_from_the_query_down(layout):
+  """`solution=planned`: the answer first writes each needed operation's statement in the
+  steps' order reversed (the query's first), then the steps themselves; every token of both
+  is an answer token; the checker reads the plan from the text, and the plain task's checker
+  refuses a planned answer (and the other way round)."""
+  options = dict(max_difficulty=6, modulus=5, distractor_ratio=0.25, layout=layout)
+  task = synth.get_task("graph_arithmetic", solution="planned", **options)
+  plain = synth.get_task("graph_arithmetic", **options)
+  difficulties = np.repeat(np.arange(1, 7), 10)
+  keys = jax.random.split(jax.random.key(4), difficulties.size)
+  grid = jax.device_get(jax.jit(jax.vmap(task.sample))(keys, difficulties))
+  same = jax.device_get(jax.jit(jax.vmap(plain.sample))(keys, difficulties))
+  for tokens, mask, d, other in zip(grid.tokens, grid.answer_mask, difficulties, same.tokens):
+    assert task.check(tokens) and task.difficulty_of(tokens) == d
+    assert not plain.check(tokens) and not task.check(other)
+    symbols = task.vocab.decode(tokens)
+    start = symbols.index("?") + 2
+    plan = symbols[start:start + 6 * d]
+    steps = symbols[start + 6 * d:symbols.index("#")]
+    step_rows = [steps[i:i + 12] for i in range(0, len(steps), 12)]
+    assert len(step_rows) == d
+    assert [plan[i:i + 6] for i in range(0, len(plan), 6)] == [
+        row[:5] + [";"] for row in reversed(step_rows)]
+    assert plan[0] == symbols[start - 1]  # the query's own statement comes first
+    assert np.flatnonzero(mask).tolist() == list(range(start, len(symbols)))
+    assert symbols[:start] == plain.vocab.decode(other)[:start]  # the same problem
+  assert task.sequence_width() == plain.sequence_width() + 6 * 6
+
+
 def test_the_growing_layout_is_the_default_and_draws_the_same_examples_as_before():
   """Digests of examples drawn before the fixed layout existed (commit 83f32b1): the default
   layout's generator, random stream included, is unchanged."""
@@ -244,6 +274,7 @@ def test_the_paper_modulus_and_distractors_are_the_default(task):
     (dict(max_difficulty=10, names=20), r"names=20 must be an integer in \[21, 105\]"),
     (dict(order="sorted"), r"order='sorted' is not one of \['shuffled', 'topological'\]"),
     (dict(layout="padded"), r"layout='padded' is not one of \['fixed', 'growing'\]"),
+    (dict(solution="plan"), r"solution='plan' is not one of \['planned', 'steps'\]"),
 ])
 def test_bad_options_are_refused_with_the_allowed_range(options, message):
   with pytest.raises(ValueError, match=message):

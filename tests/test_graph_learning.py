@@ -63,3 +63,13 @@ def test_the_first_wrong_step_is_the_solution_step_holding_the_first_wrong_token
   right[2, 9 + 24] = False  # the final `#`
   wrong_at = graph_learning.first_wrong_step(right, 10, 2)
   assert wrong_at.tolist() == [0, 1, 2, 3]
+
+
+def test_a_written_plan_is_a_column_of_its_own_before_the_steps():
+  """With 8 plan tokens from position 10: a wrong token in the plan, in step 1 (position
+  18), in the final answer (after 2 steps of 12), and none."""
+  right = np.ones((4, 50), bool)
+  right[0, 9 + 3] = False
+  right[1, 9 + 8] = False
+  right[2, 9 + 8 + 24] = False
+  assert graph_learning.first_wrong_step(right, 10, 2, plan_tokens=8).tolist() == [0, 1, 3, 4]
