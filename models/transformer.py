@@ -235,14 +235,17 @@ class Transformer(nn.Module):
     dtype = jnp.dtype(c.compute_dtype)
     embed = nn.Embed(c.vocab_size, c.d_model, dtype=dtype, name="embed")
     x_BxLxD = embed(tokens_BxL)
-    if positions is None:
-      positions = evaluation_positions(length, c.position_scatter)
+    rows = lambda table_PxD: (  # [1 or B, L, D]: evaluation_positions' rows, or the drawn ones
+        table_PxD[::c.position_scatter][:length][None] if positions is None
+        else table_PxD[positions])
     if c.position_encoding == "learned":
       table = self.param("positions", nn.initializers.normal(0.02), (c.position_span, c.d_model))
-      x_BxLxD = x_BxLxD + _rows(table, positions).astype(dtype)
+      x_BxLxD = x_BxLxD + rows(table).astype(dtype)
     elif c.position_encoding == "sinusoidal":
-      x_BxLxD = x_BxLxD + _rows(jnp.asarray(sinusoid_table(c.position_span, c.d_model)),
-                                positions).astype(dtype)
+      x_BxLxD = x_BxLxD + rows(jnp.asarray(sinusoid_table(c.position_span, c.d_model))
+                               ).astype(dtype)
+    if positions is None:  # rope's angle tables stay numpy constants
+      positions = evaluation_positions(length, c.position_scatter)
     x_BxLxD = self.perturb("embedded", x_BxLxD)  # lets tests take gradients per position
     if not 0 <= output_start < length:
       raise ValueError(f"output_start={output_start} must be in [0, {length - 1}]")
@@ -256,10 +259,3 @@ class Transformer(nn.Module):
       logits_BxOxV = nn.Dense(c.vocab_size, use_bias=False, dtype=dtype, name="head")(x_BxOxD)
     return logits_BxOxV.astype(jnp.float32)
 
-
-def _rows(table_PxD, positions):
-  """The table's rows at the positions, [1 or B, L, D]: a slice for 0, 1, ... (as before
-  positions could be drawn), a gather otherwise."""
-  if isinstance(positions, np.ndarray) and np.array_equal(positions, np.arange(len(positions))):
-    return table_PxD[:len(positions)][None]
-  return table_PxD[positions] if positions.ndim == 2 else table_PxD[positions][None]

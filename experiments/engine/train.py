@@ -192,8 +192,8 @@ def make_trainer(model, config: TrainConfig, draw_batch: Callable) -> Trainer:
 
   def loss_fn(params, tokens, answer_mask, dft, key):
     inputs, targets, mask = shift(tokens, answer_mask, config.output_start)
-    positions = None if scatter == 1 else random_positions(
-        key, inputs.shape[0], inputs.shape[1], model.config.position_span)
+    positions = None if scatter == 1 else random_positions(  # a stream apart from the batch's
+        jax.random.fold_in(key, 1), inputs.shape[0], inputs.shape[1], model.config.position_span)
     logits = model.apply(params, inputs, config.output_start, positions)
     losses = token_losses(logits, targets, dft)
     loss = jnp.where(mask, losses, 0.0).sum() / jnp.maximum(mask.sum(), 1)
@@ -213,7 +213,7 @@ def make_trainer(model, config: TrainConfig, draw_batch: Callable) -> Trainer:
       key = jax.random.fold_in(run.data_key, t)
       tokens, answer_mask = draw_batch(run.source, key, config.batch_size)
       (loss, accuracy), grads = jax.value_and_grad(loss_fn, has_aux=True)(
-          state.params, tokens, answer_mask, run.dft, jax.random.fold_in(key, 1))
+          state.params, tokens, answer_mask, run.dft, key)
       updates, new_opt_state = optimizer.update(grads, state.opt_state, state.params)
       finite = jnp.isfinite(loss) & jnp.isfinite(optax.tree.norm(updates))
       keep = lambda new, old: jnp.where(finite, new, old)
