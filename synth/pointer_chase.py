@@ -1,4 +1,4 @@
-"""k-hop pointer chasing over single-token names, every hop written out; difficulty = k.
+"""k-step pointer chasing over single-token names, every step written out; difficulty = k.
 
 `c f , a c , f b ; a = c f b`: the context lists, in a shuffled order, where each of M
 names points (one line through all of them, whose last name points nowhere); the query
@@ -7,6 +7,12 @@ Each hop is one lookup by name, the skill `graph_arithmetic` needs to find a qua
 definition, isolated from its arithmetic. Nothing in the query spells k: the answer ends
 where the pointers do. The context is the same for every k, so a harder problem is longer
 only in its answer.
+
+A step is one hop by default (`stride=1`); with `stride=s` it is s hops and the answer
+writes every s-th name reached (`c f , a c , f b ; a = b` with s = 2): each written name
+is a composition of s lookups made in the head, so each step can go wrong, and a longer
+chain compounds it (a hardness knob beyond the lookup itself, which a base learns all at
+once; results/pointer_chase_cpu/README.md).
 """
 
 import dataclasses
@@ -28,18 +34,21 @@ _NAME0 = _VOCAB.id(NAMES[0])
 @dataclasses.dataclass(frozen=True)
 class PointerChase(Task):
   """Options:
-    max_difficulty: the most hops (sets the padded width); below `names`.
+    max_difficulty: the most steps (sets the padded width).
     names: how many of the 26 letters each problem uses (drawn afresh per problem), the
-      length of the line (names - 1 edges listed); in [max_difficulty + 1, 26].
+      length of the line (names - 1 edges listed); in [stride x max_difficulty + 1, 26].
+    stride: hops per written step, in [1, 25 // max_difficulty]; 1 writes every name.
   """
 
   name: ClassVar[str] = "pointer_chase"
   max_difficulty: int = 8
   names: int = 12
+  stride: int = 1
 
   def __post_init__(self):
     check_int_range("max_difficulty", self.max_difficulty, 1, MAX_HOPS)
-    check_int_range("names", self.names, self.max_difficulty + 1, len(NAMES))
+    check_int_range("stride", self.stride, 1, MAX_HOPS // self.max_difficulty)
+    check_int_range("names", self.names, self.stride * self.max_difficulty + 1, len(NAMES))
 
   @property
   def vocab(self) -> Vocabulary:
@@ -63,9 +72,10 @@ class PointerChase(Task):
     listed = jax.random.permutation(key_order, m - 1)  # the edges, shuffled
     edges = jnp.stack([line[listed], line[listed + 1], jnp.full(m - 1, _VOCAB.id(","))],
                       axis=1).reshape(-1)
-    start = m - 1 - difficulty
-    path = jax.lax.dynamic_slice(jnp.pad(line, (0, self.max_difficulty)), (start + 1,),
-                                 (self.max_difficulty,))
+    hops = self.stride * self.max_difficulty
+    start = m - 1 - self.stride * difficulty
+    path = jax.lax.dynamic_slice(jnp.pad(line, (0, hops)), (start + 1,), (hops,))
+    path = path.reshape(self.max_difficulty, self.stride)[:, -1]  # every stride-th name
     row_width = max(3 * (m - 1), self.max_difficulty)
     pad = lambda row: jnp.pad(row, (0, row_width - row.shape[0]))
     single = lambda token: jnp.full(row_width, token)
@@ -94,15 +104,18 @@ class PointerChase(Task):
     return points_to, query[0], query[2:]
 
   def expected(self, points_to: dict, start: str) -> list[str] | None:
-    """The names reached from `start` until one that points nowhere, in plain Python (None
-    where the pointers go round in a circle)."""
+    """Every stride-th name reached from `start`, ending at the one that points nowhere, in
+    plain Python (None where the pointers go round in a circle, or the hops to the end are
+    not a whole number of steps)."""
     path, current = [], start
     while current in points_to:
       current = points_to[current]
       if current in path or current == start:
         return None
       path.append(current)
-    return path
+    if len(path) % self.stride:
+      return None
+    return path[self.stride - 1::self.stride]
 
   def render(self, tokens) -> str:
     parsed = self._parse(tokens)
@@ -117,7 +130,7 @@ class PointerChase(Task):
     return parsed is not None and parsed[2] == self.expected(*parsed[:2])
 
   def difficulty_of(self, tokens) -> int:
-    """The hops from the start to the name that points nowhere, counted in the context."""
+    """The steps from the start to the name that points nowhere, counted in the context."""
     parsed = self._parse(tokens)
     path = None if parsed is None else self.expected(*parsed[:2])
     if path is None:
@@ -125,7 +138,7 @@ class PointerChase(Task):
     return len(path)
 
   def num_distinct(self, difficulties: Sequence[int]) -> int:
-    """Per hop count (the answer's length, so the counts are disjoint): the line of names
+    """Per step count (the answer's length, so the counts are disjoint): the line of names
     (an ordered choice of m of the 26) and the order its edges are listed in."""
     m = self.names
     return len(set(difficulties)) * math.perm(len(NAMES), m) * math.factorial(m - 1)

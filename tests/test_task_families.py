@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import synth
-from conftest import sample_grid
+from conftest import examples_digest, sample_grid
 
 
 def symbols_and_answer(task, tokens, mask):
@@ -91,7 +91,8 @@ def test_modular_chain_writes_every_running_result(options):
   assert seen_operations == set(task.operations)
 
 
-@pytest.mark.parametrize("options", [dict(), dict(max_difficulty=5, names=6)])
+@pytest.mark.parametrize("options", [dict(), dict(max_difficulty=5, names=6),
+                                     dict(max_difficulty=4, names=13, stride=3)])
 def test_pointer_chase_follows_every_hop(options):
   task = synth.get_task("pointer_chase", **options)
   batch = sample_grid(task, keys_per_difficulty=20)
@@ -107,17 +108,19 @@ def test_pointer_chase_follows_every_hop(options):
     while line[-1] in points_to:
       line.append(points_to[line[-1]])
     assert len(line) == task.names
-    start = query[0]
+    start, stride = query[0], options.get("stride", 1)
     assert query[1] == "=" and answer == query[2:]
-    assert line.index(start) == task.names - 1 - k  # k hops before the end
-    assert answer == line[line.index(start) + 1:]
+    assert line.index(start) == task.names - 1 - stride * k  # k steps of stride hops
+    assert answer == line[line.index(start) + stride::stride]  # every stride-th name
+    assert len(answer) == k and answer[-1] == line[-1]
     assert np.flatnonzero(mask)[0] == task.answer_start(k) == 3 * (task.names - 1) + 4
     assert task.check(tokens) and task.difficulty_of(tokens) == k
 
 
 @pytest.mark.parametrize("name, options", [
     ("reversal", dict(max_difficulty=6)), ("sorting", dict(max_difficulty=6, layout="fixed")),
-    ("modular_chain", dict(max_difficulty=6)), ("pointer_chase", dict(max_difficulty=6))])
+    ("modular_chain", dict(max_difficulty=6)), ("pointer_chase", dict(max_difficulty=6)),
+    ("pointer_chase", dict(max_difficulty=6, names=13, stride=2))])
 def test_checker_rejects_each_wrong_answer_token(name, options):
   task = synth.get_task(name, **options)
   example = jax.device_get(jax.jit(task.sample)(jax.random.key(5), 6))
@@ -142,3 +145,29 @@ def test_num_distinct_counts_small_cases():
   chase = synth.get_task("pointer_chase", max_difficulty=2, names=3)
   assert chase.num_distinct([1]) == 26 * 25 * 24 * 2  # lines of 3 names, 2 edge orders
   assert chase.num_distinct([1, 2]) == 2 * chase.num_distinct([1])
+
+
+def test_pointer_chase_stride_one_is_the_default_and_draws_the_same_examples_as_before():
+  """Digests of examples drawn before the stride existed (commit 149d6cb)."""
+  for options, digest in [(dict(max_difficulty=8, names=9), "254a2ceb970ef11f"),
+                          (dict(max_difficulty=16, names=17), "2c10468f021e99f6")]:
+    task = synth.get_task("pointer_chase", **options)
+    assert task.stride == 1 and examples_digest(task) == digest
+
+
+def test_pointer_chase_checker_refuses_every_name_where_a_stride_writes_every_other():
+  """Stride 2's answer is the plain answer's every other name: each checker refuses the
+  other's, so the stride is checked, not only the end of the line."""
+  plain = synth.get_task("pointer_chase", max_difficulty=6, names=13)
+  strided = synth.get_task("pointer_chase", max_difficulty=6, names=13, stride=2)
+  example = jax.device_get(jax.jit(strided.sample)(jax.random.key(3), 3))
+  assert strided.check(example.tokens) and strided.difficulty_of(example.tokens) == 3
+  symbols = strided.vocab.decode(example.tokens)
+  query = symbols.index("=")
+  points_to = dict(zip(symbols[1:query - 2:3], symbols[2:query - 2:3]))
+  every_name = plain.expected(points_to, symbols[query - 1])
+  assert every_name[1::2] == symbols[query + 1:-1] and len(every_name) == 6
+  written = example.tokens[:query + 1].tolist() + [plain.vocab.id(n) for n in every_name]
+  written.append(plain.vocab.id(synth.task.EOS))
+  assert plain.check(written) and not strided.check(written)
+  assert not plain.check(example.tokens)

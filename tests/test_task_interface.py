@@ -18,7 +18,8 @@ TASKS = [("addition", dict(max_difficulty=6)),
          ("sorting", dict(max_difficulty=6, alphabet_size=3)),
          ("reversal", dict(max_difficulty=6, layout="fixed", operation="copy")),
          ("modular_chain", dict(max_difficulty=6, operations="+-*")),
-         ("pointer_chase", dict(max_difficulty=6, names=7))]
+         ("pointer_chase", dict(max_difficulty=6, names=7)),
+         ("pointer_chase", dict(max_difficulty=6, names=19, stride=3))]
 
 
 @pytest.fixture(params=TASKS, ids=lambda t: t[0] + "-" + "-".join(map(str, t[1].values())))
@@ -100,6 +101,10 @@ def test_traced_out_of_range_difficulty_is_clipped(task):
     ("modular_chain", {"operations": "/"}, "operations='/'"),
     ("modular_chain", {"modulus": 11}, r"modulus=11 must be an integer in \[2, 10\]"),
     ("pointer_chase", {"max_difficulty": 8, "names": 8}, r"names=8 must be an integer in \[9, 26\]"),
+    ("pointer_chase", {"max_difficulty": 8, "names": 17, "stride": 4},
+     r"stride=4 must be an integer in \[1, 3\]"),
+    ("pointer_chase", {"max_difficulty": 8, "names": 16, "stride": 2},
+     r"names=16 must be an integer in \[17, 26\]"),
 ])
 def test_bad_task_arguments_are_refused(name, options, message):
   with pytest.raises(ValueError, match=message):
