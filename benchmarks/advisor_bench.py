@@ -1,11 +1,11 @@
 """The difficulty advisor scored on worlds whose truth is known, beside three baselines.
 
   python benchmarks/advisor_bench.py [--per_class=10] [--seed=0] [--studies=results] \
-      [--out=decisions.csv]
+      [--classes=walk_exp,...] [--out=decisions.csv]
 
 Synthetic worlds (benchmarks/advisor_worlds.py): each world's pilot (budgets 16-128) goes to
 the advisor, which is asked at budgets 96 (inside the pilot's range), 256, 1024 and 4096
-(beyond it, with --extrapolate). Committed studies (every results/<study>/runs.csv): the
+(beyond it, with --extrapolate); the late-switch classes at 384, 1536, 6144 and 16384. Committed studies (every results/<study>/runs.csv): the
 runs with n up to the middle budget (at least two budgets) are the pilot (its first base
 and loss, as `experiments.advise --validate`), asked at every larger budget; their truth
 is the mean over replicates, so there a window within the claims' tie margin (0.02) of the
@@ -75,9 +75,9 @@ def score(truth: dict, window, interval, margin) -> dict:
   return dict(regret=regret, right=regret <= margin + 1e-12, covered=covered)
 
 
-def synthetic_decisions(per_class: int, seed: int) -> list[dict]:
+def synthetic_decisions(per_class: int, seed: int, classes=None) -> list[dict]:
   rows = []
-  for world in advisor_worlds.worlds(per_class, seed):
+  for world in advisor_worlds.worlds(per_class, seed, classes):
     pilot = world.pilot(seed)
     for n in world.ask_budgets:
       truth = dict(zip(world.windows, world.accuracy(n).tolist()))
@@ -141,8 +141,11 @@ def main(argv):
     raise SystemExit(f"error: --per_class={FLAGS.per_class} must be at least 1")
   if FLAGS.studies and not os.path.isdir(FLAGS.studies):
     raise SystemExit(f"error: --studies={FLAGS.studies} is not a folder")
+  unknown = sorted(set(FLAGS.classes or ()) - set(advisor_worlds.CLASSES))
+  if unknown:
+    raise SystemExit(f"error: --classes: {unknown} not in {sorted(advisor_worlds.CLASSES)}")
   np.seterr(all="ignore")  # a NaN prediction is counted as a failure, not warned about
-  rows = synthetic_decisions(FLAGS.per_class, FLAGS.seed)
+  rows = synthetic_decisions(FLAGS.per_class, FLAGS.seed, FLAGS.classes or None)
   if FLAGS.studies:
     rows += study_decisions(FLAGS.studies)
   print(f"right: regret <= {SYNTHETIC_MARGIN} (synthetic) or <= {STUDY_MARGIN} (studies); "
@@ -163,6 +166,7 @@ def _define_flags():
   flags.DEFINE_string("studies", "results", "folder of committed studies (<study>/runs.csv); "
                       "empty: none")
   flags.DEFINE_string("out", "", "optional CSV of every decision")
+  flags.DEFINE_list("classes", [], "synthetic classes to score (default: every class)")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ places window w's midpoint on the world's difficulty axis, and its expected accu
 fresh examples of the window itself, q(w, n) = clip(1 - R_S - G_gen(x_w, n), 0, 1). G_gen
 comes in exponential, power and logistic forms in difficulty, falling with n as a power at
 a rate that may differ by window, or suddenly (a logistic in log n: `walk_with_emergence`);
-G_ext falls with difficulty (exponential, power, logistic), falls and rises again (an
+G_ext falls with difficulty (exponential, power, logistic, linear), falls and rises again (an
 optimum that stops in the middle), stays flat (one that never leaves the easiest window),
 or shrinks with n as well. None is the first advisor's shape (G_gen exponential and G_ext
 linear in difficulty). The second (`experiments/analysis/predict.py`: a curve per window,
@@ -14,6 +14,12 @@ one power of n shared) assumes nothing in difficulty; in n, the classes whose ga
 one power of n are its shape until they saturate, and three are not: rates differing by
 window, G_ext falling with n, and emergence. Its priors (a rate near 1/2) meet
 `walk_with_rate_off_half`, whose gaps fall as n^-0.2 to n^-0.35 or n^-0.7 to n^-1.
+
+The `walk_with_switch_*` classes (issue 32) are worlds where harder data pay only beyond
+the pilot: the optimum at the largest budgets asked (384-16384) is harder than at every
+pilot budget, and turns so at 3-10x, 10-30x or 30-100x the pilot's largest n (world i in
+range i mod 3), with gaps falling as a power of n at a rate from 0.2 to 1, as a logistic
+in log n, or as the theory's two gaps (sqrt(K_w / n) and a T_w linear in difficulty).
 
 A pilot is a few fine-tuning runs per (window, small n). A run's accuracy is drawn around p:
 seed-to-seed spread as a Beta of mean p (concentration `spread`), then an evaluation set of
@@ -52,7 +58,9 @@ GEN = dict(
     # learned suddenly: a window's gap stays until n nears its own threshold, then drops
     # within a factor of about 3 in n; harder windows' thresholds lie beyond the pilot
     emergence=lambda x, n, a, k, q: a * np.exp(k * x) * _sigmoid(
-        (np.log(REFERENCE_N) + q * (1 + 5 * x) - np.log(n)) / 0.5))
+        (np.log(REFERENCE_N) + q * (1 + 5 * x) - np.log(n)) / 0.5),
+    # the theory's generalization gap, sqrt(K_w / n), with sqrt(K_w) linear in difficulty
+    two_gap=lambda x, n, a, k, q: a * (1 + k * x) * (REFERENCE_N / n) ** 0.5)
 EXT = dict(
     exp=lambda x, n, e, t, rise: e * np.exp(-x / t),
     power=lambda x, n, e, t, rise: e * (1 + 4 * x) ** -(1 / t),
@@ -60,7 +68,9 @@ EXT = dict(
     u=lambda x, n, e, t, rise: e * np.exp(-x / t) + rise * np.maximum(x - 0.5, 0) ** 2,
     flat=lambda x, n, e, t, rise: e * (1 - 0.1 * x),
     # extrapolation error that also shrinks with n (the two-gap model says it does not)
-    falling=lambda x, n, e, t, rise: e * np.exp(-x / t) * (REFERENCE_N / n) ** rise)
+    falling=lambda x, n, e, t, rise: e * np.exp(-x / t) * (REFERENCE_N / n) ** rise,
+    # the theory's T_w: falling linearly to a floor at the hardest window
+    linear=lambda x, n, e, t, rise: e * (1 - x) + 0.02)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -154,6 +164,31 @@ def _saturates(world):
       and world.accuracy(world.ask_budgets[-1]).max() == 1
 
 
+LATE_ASK_BUDGETS = (384, 1536, 6144, 16384)  # 3x, 12x, 48x and 128x the pilot's largest n
+# the switch budget's ranges, in multiples of the pilot's largest n: world i of a late class
+# switches in range i mod 3, so every class spreads its switches over 3-100x
+LATE_SWITCH = ((3, 10), (10, 30), (30, 100))
+
+
+def switch_budget(world, points: int = 400) -> float | None:
+  """The smallest n (on a fine log grid up to the largest budget asked) at which the best
+  window is harder than the best at every pilot budget; None if there is none."""
+  pilot_best = max(world.best(n) for n in world.pilot_budgets)
+  grid = np.geomspace(world.pilot_budgets[-1], world.ask_budgets[-1], points)
+  later = np.flatnonzero(np.argmax(world.accuracy(grid[:, None]), axis=-1) > pilot_best)
+  return float(grid[later[0]]) if later.size else None
+
+
+def _switches_late(world):
+  """The optimum walks to the hardest window, and only beyond the pilot: it turns harder
+  than the pilot's every best at 3-10x, 10-30x or 30-100x the pilot's largest n (by the
+  world's index, mod 3)."""
+  switch = switch_budget(world)
+  index = int(world.name.split("/")[1])
+  low, high = (m * world.pilot_budgets[-1] for m in LATE_SWITCH[index % 3])
+  return _walks(world) and switch is not None and low <= switch <= high
+
+
 def _integer_windows(rng, count=None):
   count = count or int(rng.integers(4, 7))
   return tuple((d, d) for d in range(1, count + 1))
@@ -178,17 +213,27 @@ def _gen_params(rng, form):
     return (form, rng.uniform(0.03, 0.15), rng.uniform(1.0, 3.0), rng.uniform(0.3, 0.6))
   if form == "emergence":
     return (form, rng.uniform(0.05, 0.15), rng.uniform(1.0, 2.5), rng.uniform(0.3, 0.7))
+  if form == "emergence_late":  # thresholds of the hardest window at n = 32 e^3 .. 32 e^6
+    return ("emergence", rng.uniform(0.05, 0.2), rng.uniform(1.0, 2.5), rng.uniform(0.5, 1.1))
+  if form == "power_any_rate":  # a rate of n anywhere from 0.2 to 1
+    return ("power", rng.uniform(0.05, 0.4), rng.uniform(1.0, 3.0), rng.uniform(0.2, 1.0))
+  if form == "two_gap":
+    return (form, rng.uniform(0.03, 0.15), rng.uniform(2.0, 12.0), 0.5)
   return (form, rng.uniform(0.15, 0.5), rng.uniform(4.0, 10.0), rng.uniform(0.4, 0.7))
 
 
 def _ext_params(rng, form):
   if form == "flat":
     return (form, rng.uniform(0.05, 0.3), 1.0, 0.0)
+  if form == "linear":
+    return (form, rng.uniform(0.05, 0.5), 1.0, 0.0)
   rise = dict(u=rng.uniform(1.0, 3.0), falling=rng.uniform(0.05, 0.25)).get(form, 0.0)
   return (form, rng.uniform(0.2, 0.7), rng.uniform(0.2, 0.6), rise)
 
 
 _WALK = lambda gen, ext: Shape(gen, ext, _walks, lambda rng: {})
+_LATE = lambda gen, ext: Shape(gen, ext, _switches_late,
+                               lambda rng: dict(ask_budgets=LATE_ASK_BUDGETS))
 # A class's worlds are seeded by its place in sorted(CLASSES): a class added later takes a
 # name that sorts after every earlier one, so theirs stay as they were scored.
 CLASSES = {
@@ -214,6 +259,12 @@ CLASSES = {
     # added later (a rate of n far from 1/2, slow or fast: the exp classes above all fall as
     # n^-1/2, so a model that leans on the theory's rate must also meet worlds where it is wrong)
     "walk_with_rate_off_half": _WALK("exp_rate_off_half", "exp"),
+    # added for issue 32 (harder data pay only beyond the pilot: the optimum at the largest
+    # budgets asked is harder than at every pilot budget, the switch at 3-100x the pilot's
+    # largest n), asked at 384-16384
+    "walk_with_switch_power": _LATE("power_any_rate", "exp"),
+    "walk_with_switch_logistic": _LATE("emergence_late", "exp"),
+    "walk_with_switch_two_gap": _LATE("two_gap", "linear"),
 }
 
 
@@ -248,8 +299,10 @@ def _uneven_replicates(rng, count):
       return tuple(tuple(int(v) for v in row) for row in table)
 
 
-def worlds(per_class: int, seed: int = 0) -> list[World]:
-  return [make_world(name, i, seed) for name in CLASSES for i in range(per_class)]
+def worlds(per_class: int, seed: int = 0, classes=None) -> list[World]:
+  """`per_class` worlds of each class (of `classes`, default all), in CLASSES' order."""
+  return [make_world(name, i, seed) for name in CLASSES if classes is None or name in classes
+          for i in range(per_class)]
 
 
 def class_of(world: World) -> str:

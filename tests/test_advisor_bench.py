@@ -134,3 +134,21 @@ def test_an_advice_that_fails_is_counted_a_failure_never_a_choice(monkeypatch):
   monkeypatch.setattr(bench.advise, "advise", refuse)
   assert bench.decide("advisor", pilot, windows, 256) == (
       None, None, "refused: too few runs")
+
+
+@pytest.mark.parametrize("name", [c for c in sorted(worlds.CLASSES) if "switch" in c])
+def test_late_switch_worlds_turn_harder_only_beyond_the_pilot_in_their_range(name):
+  """Read from the truth on a grid of its own: from the pilot's largest n to the switch
+  budget no window harder than the pilot's every best is best, just above it one is, and
+  world i's switch lies in range i mod 3 of 3-100x the pilot's largest n (mutation: a switch measured against the last
+  pilot budget's best only, or ranges not by index, fails here)."""
+  for index in range(3):
+    world = worlds.make_world(name, index)
+    pilot_best = max(world.best(n) for n in world.pilot_budgets)
+    switch = worlds.switch_budget(world)
+    low, high = (m * world.pilot_budgets[-1] for m in worlds.LATE_SWITCH[index])
+    assert low <= switch <= high
+    assert all(world.best(n) <= pilot_best
+               for n in np.geomspace(world.pilot_budgets[-1], switch / 1.02, 50))  # the grid: 1.2 % steps
+    assert world.best(switch) > pilot_best
+    assert world.best(world.ask_budgets[-1]) == len(world.windows) - 1 > pilot_best
