@@ -5,9 +5,10 @@
 
 Synthetic worlds (benchmarks/advisor_worlds.py): each world's pilot (budgets 16-128) goes to
 the advisor, which is asked at budgets 96 (inside the pilot's range), 256, 1024 and 4096
-(beyond it, with --extrapolate); the late-switch classes at 384, 1536, 6144 and 16384. Committed studies (every results/<study>/runs.csv): the
-runs with n up to the middle budget (at least two budgets) are the pilot (its first base
-and loss, as `experiments.advise --validate`), asked at every larger budget; their truth
+(beyond it, with --extrapolate); the late-switch classes at 384, 1536, 6144 and 16384.
+Committed studies (every results/<study>/runs.csv): the runs with n up to the middle
+budget (at least two budgets) are the pilot (of the base and loss that speak for the study,
+`grid.speaking_pair`, as `experiments.advise --validate`), asked at every larger budget; their truth
 is the mean over replicates, so there a window within the claims' tie margin (0.02) of the
 best counts as right.
 
@@ -96,7 +97,7 @@ def study_decisions(folder: str) -> list[dict]:
     if not os.path.exists(path):
       continue
     runs = files.read_csv(path)
-    base, loss = advise.pilot_base(runs)
+    base, loss = grid.speaking_pair(runs)
     chosen = [r for r in grid.select(runs, base=base, loss=loss) if r["n"] > 0
               and not r["diverged"]]
     budgets = sorted({r["n"] for r in chosen})

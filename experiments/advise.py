@@ -13,7 +13,7 @@ import sys
 from absl import app, flags
 
 from experiments.analysis import advise
-from experiments.results import files
+from experiments.results import files, grid
 from figures import advice as advice_figure
 
 
@@ -59,7 +59,7 @@ def _export_or_validate():
     advise.write_pilot(FLAGS.export_pilot, advise.pilot_rows(runs, FLAGS.max_budget))
     print(f"wrote {FLAGS.export_pilot}")
   if FLAGS.validate:
-    base, loss = advise.pilot_base(runs)
+    base, loss = grid.speaking_pair(runs)
     rows = advise.validate(runs, FLAGS.max_budget)
     print(f"base {base}, {loss}; pilot = runs with n <= {FLAGS.max_budget}:")
     for row in rows:

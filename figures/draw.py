@@ -292,7 +292,7 @@ def draw_all(workdir: str, out_dir: str | None = None) -> list[str]:
   pairs = grid.studies(runs)
   bases = sorted({b for b, _ in pairs})
   losses = sorted({l for _, l in pairs})
-  main_loss = "sft" if "sft" in losses else losses[0]
+  main_loss = grid.main_loss(runs)
   drawn = []
   for base in bases:
     suffix = f"_{base}" if len(bases) > 1 else ""

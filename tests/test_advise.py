@@ -263,3 +263,30 @@ def test_windows_the_interval_cannot_separate_are_named_and_the_highest_is_chose
   assert all(chosen >= a for a, _ in advice.by_window.values())
   assert "not told apart from it (each inside the other's interval): " in advise.report(advice,
                                                                                         128)
+
+
+def test_claims_figures_and_the_advisor_read_the_pair_that_speaks_for_a_study(
+    launched, monkeypatch, tmp_path):
+  """The tiny study fine-tunes two bases with SFT and DFT, and "dft" sorts first: the claims
+  C1-C5, the figures drawn per base and the advisor's pilot all read the same pair, SFT of
+  the first base (before, the pilot read DFT while the claims and figures read SFT)."""
+  from experiments.results import files, grid
+  from figures import draw
+  workdir, _ = launched
+  runs = files.read_csv(os.path.join(workdir, "runs.csv"))
+  assert {loss for _, loss in grid.studies(runs)} == {"sft", "dft"}
+  assert grid.speaking_pair(runs) == ("strong", "sft")
+  with open(os.path.join(workdir, "claims.json")) as handle:
+    verdicts = json.load(handle)["verdicts"]
+  assert {v["loss"] for v in verdicts if v["claim"] in ("C1", "C2", "C3", "C4", "C5")} == {"sft"}
+  pilot = advise.pilot_rows(runs, max_budget=16)
+  wanted = [r for r in runs if (r["base"], r["loss"]) == ("strong", "sft") and 0 < r["n"] <= 16]
+  assert sorted((p.n, p.seed, p.accuracy) for p in pilot) == sorted(
+      (r["n"], f"{r['base_seed']}-{r['seed']}", 1 - r["R_test"]) for r in wanted)
+  read = []
+  for name in ("heatmap", "optimum_and_gaps"):
+    monkeypatch.setattr(draw, name, lambda runs, base, loss, path: read.append(loss) or path)
+  monkeypatch.setattr(draw, "change_over_base",
+                      lambda runs, slices, base, loss, path: read.append(loss) or path)
+  draw.draw_all(workdir, str(tmp_path))
+  assert read and set(read) == {"sft"}

@@ -229,17 +229,12 @@ def select(pool, window, budget: int, seed: int) -> list[str]:
 
 def pilot_rows(runs: list[dict], max_budget: int) -> list[PilotRun]:
   """A study's runs with n <= max_budget as pilot runs (difficulty = digits or operations)
-  of its first (base, loss)."""
-  base, loss = pilot_base(runs)
+  of the (base, loss) that speaks for it (`grid.speaking_pair`)."""
+  base, loss = grid.speaking_pair(runs)
   return [PilotRun(r["n"], grid.band(r), 1 - r["R_test"],
                    f"{r['base_seed']}-{r['seed']}")
           for r in grid.select(runs, base=base, loss=loss)
           if 0 < r["n"] <= max_budget and not r["diverged"]]
-
-
-def pilot_base(runs) -> tuple[str, str]:
-  """The (base, loss) of a study whose runs serve as a pilot: its first."""
-  return grid.studies(runs)[0]
 
 
 def write_pilot(path: str, runs: list[PilotRun]) -> None:
@@ -255,7 +250,7 @@ def validate(runs: list[dict], max_budget: int) -> list[dict]:
   """For each budget above max_budget: the advisor's window, fitted on the study's runs up
   to max_budget as a pilot, against the measured d*(n) (mean over replicates)."""
   pilot = pilot_rows(runs, max_budget)
-  base, loss = pilot_base(runs)
+  base, loss = grid.speaking_pair(runs)
   optimal = grid.optimal_bands(grid.select(runs, base=base, loss=loss))
   rows = []
   for n in sorted(k for k in optimal if k > max_budget):
@@ -297,7 +292,7 @@ def window_text(window) -> str:
 
 def neighbours(runs, budget) -> str:
   """The measured runs nearest the budget in a study: the budgets just below and above."""
-  base, loss = pilot_base(runs)
+  base, loss = grid.speaking_pair(runs)
   rows = grid.select(runs, base=base, loss=loss)
   optimal = grid.optimal_bands(rows)
   mean = grid.mean_over_replicates(rows, "R_test")

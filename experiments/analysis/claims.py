@@ -448,8 +448,7 @@ def judge(runs: list[dict], slices: list[dict], settings: dict | None = None) ->
   pairs = grid.studies(runs)
   if not pairs:
     return [_not_tested(c, "the study has no fine-tuned runs") for c in CLAIMS]
-  losses = {loss for _, loss in pairs}
-  main_loss = "sft" if "sft" in losses else sorted(losses)[0]
+  main_loss = grid.main_loss(runs)
   bases = sorted({base for base, loss in pairs if loss == main_loss})
   base_bands = {r["base"]: grid.band(r) for r in runs if r["n"] == 0}
   base_seeds = sorted({r["base_seed"] for r in runs if r["n"] > 0})

@@ -131,3 +131,19 @@ def optimal_bands(rows: list[dict]) -> dict:
 def studies(rows: list[dict]) -> list[tuple[str, str]]:
   """The (base, loss) pairs that were fine-tuned."""
   return sorted({(r["base"], r["loss"]) for r in rows if r["n"] > 0})
+
+
+def main_loss(rows: list[dict]) -> str:
+  """The loss that speaks for a study (its claims C1-C6, its figures, its pilot): SFT where
+  it was run, else the first fine-tuned loss by name."""
+  losses = sorted({loss for _, loss in studies(rows)})
+  if not losses:
+    raise ValueError("the study has no fine-tuned runs")
+  return "sft" if "sft" in losses else losses[0]
+
+
+def speaking_pair(rows: list[dict]) -> tuple[str, str]:
+  """The one (base, loss) that speaks for a study where one is read: the first base by
+  name, fine-tuned with the main loss."""
+  loss = main_loss(rows)
+  return min(base for base, other in studies(rows) if other == loss), loss
