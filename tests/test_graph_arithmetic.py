@@ -257,8 +257,18 @@ def test_the_growing_layout_is_the_default_and_draws_the_same_examples_as_before
     assert examples_digest(task) == digest
 
 
-def test_the_paper_modulus_and_distractors_are_the_default(task):
-  assert (task.modulus, task.distractor_ratio) == (23, 0.5)
+def test_the_default_draws_the_papers_problems_mod_23_with_half_as_many_distractors(task, grid):
+  """Read from the prompts, not the options: every value is a residue mod 23 and all 23
+  appear, and a problem of d operations states d + ceil(d / 2) operations (the paper's
+  modulus and distractor ratio; mutation: another default of either fails here)."""
+  values = set()
+  for tokens, d in zip(grid.tokens, grid.difficulty.tolist()):
+    symbols = task.vocab.decode(tokens)
+    statements = " ".join(symbols[1:symbols.index("?")]).split(" ;")
+    operations = [s for s in statements if len(s.split()) == 5]
+    assert len(operations) == d + math.ceil(d / 2)
+    values.update(int(s) for s in symbols if s.isdigit())
+  assert values == set(range(23))
 
 
 @pytest.mark.parametrize("options, message", [

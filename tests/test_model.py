@@ -118,9 +118,18 @@ def test_canon_adds_the_positions_its_kernel_names():
 
 
 def test_canon_width_zero_adds_no_parameters():
+  """Every point asked for at width 0 gives the very parameter tree of a model without
+  Canon layers, at every depth (attention's and the MLP's sub-trees included)."""
   _, plain = make("rope", canon_points="ABCD")
-  _, canon = make("rope", canon_width=4)
-  assert not any(name.startswith("canon") for name in plain["params"]["block_0"])
+  _, without = make("rope")
+  _, canon = make("rope", canon_width=4, canon_points="ABCD")
+  paths = lambda tree: {jax.tree_util.keystr(path): leaf.shape
+                        for path, leaf in jax.tree_util.tree_leaves_with_path(tree)}
+  assert paths(plain) == paths(without)
+  assert not any("canon" in path for path in paths(plain))
+  assert {p for p in paths(canon) if "canon" in p} >= {
+      "['params']['block_0']['attention']['canon_qkv']['kernel']",
+      "['params']['block_0']['canon']['kernel']"}
   chex.assert_shape(canon["params"]["block_0"]["canon"]["kernel"], (4, 32))
 
 

@@ -83,8 +83,11 @@ def test_power_command_prints_a_table_and_refuses_bad_sizes(tmp_path):
 
 
 def test_compare_puts_the_verdicts_of_several_workdirs_side_by_side(tmp_path):
-  for name in ("a", "b"):
-    write_study(tmp_path / name, *world(MECHANISM))
+  """Two studies that disagree (the mechanism, and hard data winning at every n): each
+  column holds its own study's verdict (mutation: one study's verdicts in both fails)."""
+  write_study(tmp_path / "a", *world(MECHANISM))
+  write_study(tmp_path / "b", *world({3: 0, 4: 0, 5: 0, 6: 0}))
   rows = power.compare_table([str(tmp_path / "a"), str(tmp_path / "b")])
   c1 = next(r for r in rows if r["claim"] == "C1")
-  assert c1[str(tmp_path / "a")] == c1[str(tmp_path / "b")] == "HOLDS 1.00 / HOLDS 1.00"
+  assert c1[str(tmp_path / "a")] == "HOLDS 1.00 / HOLDS 1.00"
+  assert c1[str(tmp_path / "b")].startswith("FAILS")

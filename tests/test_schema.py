@@ -1,6 +1,7 @@
 """The results schema is the one declaration of every results column: the committed files,
 the docs' tables and the typed reader all follow it."""
 
+import ast
 import csv
 import json
 import math
@@ -48,6 +49,14 @@ def test_a_later_schema_version_only_appends_columns():
 
 
 def test_every_column_of_every_file_is_declared_once():
+  """Read from the source as well: a dict literal keeps the last of two equal keys, so a
+  column declared twice in COLUMNS (or a file twice in FILES) is only seen there."""
+  source = ast.parse(pathlib.Path(schema.__file__).read_text())
+  for target in ("COLUMNS", "FILES"):
+    [literal] = [node.value for node in source.body if isinstance(node, ast.Assign)
+                 and any(getattr(t, "id", None) == target for t in node.targets)]
+    keys = [key.value for key in literal.keys]
+    assert len(keys) == len(set(keys)), (target, sorted(k for k in keys if keys.count(k) > 1))
   declared = {c for f in schema.FILES.values() for c in f.columns}
   assert declared == set(schema.COLUMNS), "a column declared but in no file, or the reverse"
   for name, declared_file in schema.FILES.items():
