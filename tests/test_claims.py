@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-from experiments.analysis import claims
+from experiments.analysis import bootstrap, claims
 from experiments.results import files
 
 BUDGETS = (64, 256, 1024)
@@ -135,17 +135,17 @@ def test_the_bootstrap_is_deterministic_given_its_seed():
   runs, slices = world(MECHANISM, noise=0.2)
   first = verdicts_of(runs, slices, seed=3)
   assert first == verdicts_of(runs, slices, seed=3)
-  weights = claims.replicate_weights(3, 2, 50, seed=3)
-  again = claims.replicate_weights(3, 2, 50, seed=3)
+  weights = bootstrap.replicate_weights(3, 2, 50, seed=3)
+  again = bootstrap.replicate_weights(3, 2, 50, seed=3)
   np.testing.assert_array_equal(weights[0], again[0])
   assert (weights[0][0] == 1).all() and (weights[0][1:].sum(axis=1) == 3).all()
-  assert not np.array_equal(weights[0], claims.replicate_weights(3, 2, 50, seed=4)[0])
+  assert not np.array_equal(weights[0], bootstrap.replicate_weights(3, 2, 50, seed=4)[0])
 
 
 def test_weighted_mean_leaves_out_missing_values():
   x = np.array([[1.0, np.nan], [3.0, 5.0]])  # [base seeds, data seeds]
   weights = (np.array([[1, 1], [2, 0]]), np.array([[1, 1], [1, 1]]))
-  np.testing.assert_allclose(claims.weighted_mean(x, weights), [3.0, 1.0])
+  np.testing.assert_allclose(bootstrap.weighted_mean(x, weights), [3.0, 1.0])
 
 
 def test_claims_command_on_a_stored_study(tmp_path):
@@ -190,19 +190,19 @@ def test_a_world_written_and_read_back_is_judged_the_same(tmp_path):
 def test_ordered_share_and_trend_on_known_sequences():
   # 3 rises to 6 with one inversion among 10 untied pairs of 5 points; ties left out.
   x = np.array([3.0, 4.0, 3.0, 5.0, 6.0])
-  assert claims.ordered_share(x, +1) == pytest.approx(8 / 9)  # (0,2) tied, (1,2) falls
-  assert claims.ordered_share(x, -1) == pytest.approx(1 / 9)
-  assert claims.trend(x, +1, 0.0, 0.75) and not claims.trend(x, -1, 0.0, 0.75)
+  assert bootstrap.ordered_share(x, +1) == pytest.approx(8 / 9)  # (0,2) tied, (1,2) falls
+  assert bootstrap.ordered_share(x, -1) == pytest.approx(1 / 9)
+  assert bootstrap.trend(x, +1, 0.0, 0.75) and not bootstrap.trend(x, -1, 0.0, 0.75)
   # A flat sequence has no untied pair: no trend either way.
-  assert np.isnan(claims.ordered_share(np.zeros(4), +1))
-  assert not claims.trend(np.zeros(4), +1, 0.0, 0.75)
+  assert np.isnan(bootstrap.ordered_share(np.zeros(4), +1))
+  assert not bootstrap.trend(np.zeros(4), +1, 0.0, 0.75)
   # Differences within the tie tolerance do not count; the end-to-end change must exceed it.
   gaps = np.array([0.40, 0.30, 0.31, 0.20, 0.21])
-  assert claims.ordered_share(gaps, -1, tie=0.02) == 1.0
-  assert claims.trend(gaps, -1, 0.02, 0.75)
-  assert not claims.trend(np.array([0.40, 0.39, 0.385]), -1, 0.02, 0.75)
+  assert bootstrap.ordered_share(gaps, -1, tie=0.02) == 1.0
+  assert bootstrap.trend(gaps, -1, 0.02, 0.75)
+  assert not bootstrap.trend(np.array([0.40, 0.39, 0.385]), -1, 0.02, 0.75)
   # Rows are judged independently: [2, 3] -> [2].
-  np.testing.assert_array_equal(claims.trend(np.array([[1.0, 2, 3], [3, 2, 1]]), +1, 0, 0.75),
+  np.testing.assert_array_equal(bootstrap.trend(np.array([[1.0, 2, 3], [3, 2, 1]]), +1, 0, 0.75),
                                 [True, False])
 
 

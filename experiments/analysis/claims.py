@@ -22,6 +22,7 @@ import os
 import numpy as np
 
 from experiments import configs
+from experiments.analysis import bootstrap
 from experiments.results import files, grid
 
 DEFAULTS = configs.CLAIM_THRESHOLDS  # what an older study's config.json lacks
@@ -106,43 +107,9 @@ def cells_of(runs, slices, base: str, loss: str, base_seeds=None, data_seeds=Non
                sum(r["diverged"] for r in rows), base_band)
 
 
-def replicate_weights(num_base_seeds: int, num_data_seeds: int, resamples: int, seed: int):
-  """(base-seed weights [R + 1, B], data-seed weights [R + 1, D]): row 0 is all the data
-  (every weight 1), rows 1.. are bootstrap resamples (how often each seed was drawn)."""
-  rng = np.random.default_rng(seed)
-
-  def counts(size):
-    drawn = rng.integers(0, size, (resamples, size))
-    return np.concatenate([np.ones((1, size)), np.stack([np.bincount(d, minlength=size)
-                                                         for d in drawn])])
-
-  return counts(num_base_seeds), counts(num_data_seeds)
-
-
-def weighted_mean(x, weights) -> np.ndarray:
-  """Mean over the two leading replicate axes of x [B, D, ...] under each row of weights:
-  [R + 1, ...]; NaN entries are left out, a cell with no value is NaN."""
-  base_weights, data_weights = weights
-  valid = np.isfinite(x)
-  total = np.einsum("rb,rd,bd...->r...", base_weights, data_weights, np.where(valid, x, 0.0))
-  count = np.einsum("rb,rd,bd...->r...", base_weights, data_weights, valid.astype(float))
-  with np.errstate(invalid="ignore", divide="ignore"):
-    return np.where(count > 0, total / np.maximum(count, 1e-300), np.nan)
-
-
 def optimal_index(accuracy) -> np.ndarray:
   """Index of the band with the highest mean accuracy, per resample and n: [R + 1, N]."""
   return np.nanargmax(np.where(np.isnan(accuracy), -np.inf, accuracy), axis=-1)
-
-
-def _verdict(holds: np.ndarray, confidence: float) -> tuple[str, float]:
-  """(verdict, support) from holds [R + 1]: row 0 on all the data, the rest resampled."""
-  support = float(np.mean(holds[1:]))
-  if holds[0] and support >= confidence:
-    return "HOLDS", support
-  if support <= 1 - confidence:
-    return "FAILS", support
-  return "INCONCLUSIVE", support
 
 
 def _bands_text(cells, indices) -> str:
@@ -166,32 +133,11 @@ def _not_tested(claim, why, **where) -> dict:
 def _result(claim, holds, settings, statistic, numbers, used, strict, **where) -> dict:
   """A verdict from the trend statistic's `holds` [R + 1], with the strict statistic's
   (holds, statistic) beside it."""
-  verdict, support = _verdict(holds, settings["confidence"])
-  strict_verdict, strict_support = _verdict(strict[0], settings["confidence"])
+  verdict, support = bootstrap.verdict(holds, settings["confidence"])
+  strict_verdict, strict_support = bootstrap.verdict(strict[0], settings["confidence"])
   return dict(claim=claim, **where, verdict=verdict, support=support, statistic=statistic,
               numbers=numbers, runs=used,
               strict=dict(verdict=strict_verdict, support=strict_support, statistic=strict[1]))
-
-
-def ordered_share(x, direction: int, tie: float = 0.0) -> np.ndarray:
-  """Along the last axis: the share of the pairs i < j with x_j - x_i of sign `direction`
-  (+1 or -1) among the pairs that differ by more than `tie`; NaN where none does (NaN
-  values make no pair). Goodman and Kruskal's gamma of x against its position is
-  2 * share - 1."""
-  upper = np.triu_indices(x.shape[-1], k=1)
-  difference = (x[..., None, :] - x[..., :, None])[..., upper[0], upper[1]]  # x_j - x_i
-  untied = np.abs(difference) > tie  # False for NaN
-  agree = untied & (np.sign(difference) == direction)
-  count = untied.sum(axis=-1)
-  return np.where(count > 0, agree.sum(axis=-1) / np.maximum(count, 1), np.nan)
-
-
-def trend(x, direction: int, tie: float, share: float) -> np.ndarray:
-  """Whether x moves in `direction` along its last axis: at least `share` of its pairs that
-  differ by more than `tie` are ordered that way, and its last value lies beyond its first
-  by more than `tie` in that direction."""
-  return ((ordered_share(x, direction, tie) >= share)
-          & (direction * (x[..., -1] - x[..., 0]) > tie))
 
 
 def near_optimal(accuracy, tolerance) -> tuple[np.ndarray, np.ndarray]:
@@ -229,10 +175,10 @@ def _arrow(values) -> str:
 def judge_c1(cells: Cells, weights, settings, **where) -> dict:
   if len(cells.budgets) < 2 or len(cells.bands) < 2:
     return _not_tested("C1", "needs at least two budgets and two bands", **where)
-  accuracy = weighted_mean(cells.values["accuracy"], weights)
+  accuracy = bootstrap.weighted_mean(cells.values["accuracy"], weights)
   best = optimal_index(accuracy)  # [R + 1, N]
-  holds = trend(best.astype(float), +1, 0.0, settings["trend_share"])
-  share = ordered_share(best[0].astype(float), +1)
+  holds = bootstrap.trend(best.astype(float), +1, 0.0, settings["trend_share"])
+  share = bootstrap.ordered_share(best[0].astype(float), +1)
   statistic = (f"d*(n) = {_bands_text(cells, best[0])} for n = "
                f"{', '.join(map(str, cells.budgets))}; pairs of budgets ordered harder with "
                f"n: {share:.2f} of those that differ")
@@ -266,7 +212,7 @@ def crossing_budgets(ends_difference) -> np.ndarray:
 def judge_c2(cells: Cells, weights, settings, **where) -> dict:
   if len(cells.bands) < 3:
     return _not_tested("C2", "needs at least three bands (an interior one)", **where)
-  accuracy = weighted_mean(cells.values["accuracy"], weights)  # [R + 1, N, K]
+  accuracy = bootstrap.weighted_mean(cells.values["accuracy"], weights)  # [R + 1, N, K]
   ends = np.maximum(accuracy[..., 0], accuracy[..., -1])
   margin = np.nanmax(accuracy[..., 1:-1], axis=-1) - ends  # [R + 1, N]
   at = crossing_budgets(accuracy[..., -1] - accuracy[..., 0])  # [R + 1, N]
@@ -308,11 +254,12 @@ def judge_c3(cells: Cells, weights, settings, **where) -> dict:
     never = np.zeros(len(weights[0]), bool)
     why = "no band beyond the base's range is learned at the largest n"
     return _result("C3", never, settings, why, {}, _used(cells), (never, why), **where)
-  gap = np.moveaxis(weighted_mean(cells.values["G_gen"], weights)[:, :, learned], 1, -1)
+  gap = np.moveaxis(
+      bootstrap.weighted_mean(cells.values["G_gen"], weights)[:, :, learned], 1, -1)
   # [R + 1, learned bands, N]
   tie = settings["min_difference"]
-  holds = np.all(trend(gap, -1, tie, settings["trend_share"]), axis=-1)
-  shares = ordered_share(gap[0], -1, tie)
+  holds = np.all(bootstrap.trend(gap, -1, tie, settings["trend_share"]), axis=-1)
+  shares = bootstrap.ordered_share(gap[0], -1, tie)
   statistic = "G_gen over n, " + "; ".join(
       f"band {grid.band_text(cells.bands[j])}: {_arrow(gap[0, i])} (falling pairs "
       f"{shares[i]:.2f})" for i, j in enumerate(learned))
@@ -328,7 +275,8 @@ def judge_c3(cells: Cells, weights, settings, **where) -> dict:
 def judge_c4(cells: Cells, weights, settings, **where) -> dict:
   if len(cells.bands) < 2:
     return _not_tested("C4", "needs at least two bands", **where)
-  gap = weighted_mean(cells.values["G_ext"][:, :, -1], weights)  # [R + 1, K] at the largest n
+  # [R + 1, K] at the largest n
+  gap = bootstrap.weighted_mean(cells.values["G_ext"][:, :, -1], weights)
   tie = settings["min_difference"]
   strict = (_strictly_falls(gap, tie), "every step, every band")
   mask = np.zeros(cells.fitted.shape, bool)
@@ -339,8 +287,8 @@ def judge_c4(cells: Cells, weights, settings, **where) -> dict:
     return _result("C4", never, settings, f"fewer than two bands are learned at the largest n "
                    f"({_bands_text(cells, learned) or 'none'})", {}, _used(cells, mask),
                    strict, **where)
-  holds = trend(gap[:, learned], -1, tie, settings["trend_share"])
-  share = ordered_share(gap[0, learned], -1, tie)
+  holds = bootstrap.trend(gap[:, learned], -1, tie, settings["trend_share"])
+  share = bootstrap.ordered_share(gap[0, learned], -1, tie)
   statistic = (f"G_ext at n={cells.budgets[-1]}, learned bands {_bands_text(cells, learned)}: "
                f"{_arrow(gap[0, learned])} (falling pairs {share:.2f})")
   numbers = dict(n=cells.budgets[-1], learned_bands=[cells.bands[j] for j in learned],
@@ -354,7 +302,7 @@ def _learned_at_largest_n(cells: Cells, settings) -> np.ndarray:
   all replicates, is at least learned_accuracy (C3 and C4 judge gaps only where a band was
   learned: an unlearned band's R_train near 1 makes its gaps say nothing of generalization)."""
   every = (np.ones((1, len(cells.base_seeds))), np.ones((1, len(cells.data_seeds))))
-  train_accuracy = weighted_mean(cells.values["train_accuracy"][:, :, -1], every)[0]
+  train_accuracy = bootstrap.weighted_mean(cells.values["train_accuracy"][:, :, -1], every)[0]
   return train_accuracy >= settings["learned_accuracy"]
 
 
@@ -362,13 +310,13 @@ def judge_c5(cells: Cells, weights, settings, **where) -> dict:
   per_replicate = np.broadcast_to(cells.base_slice_accuracy[:, None, :],
                                   (len(cells.base_seeds), len(cells.data_seeds),
                                    len(cells.test_difficulties)))
-  base_accuracy = weighted_mean(per_replicate, weights)  # [R + 1, T]
+  base_accuracy = bootstrap.weighted_mean(per_replicate, weights)  # [R + 1, T]
   solved = np.flatnonzero(base_accuracy[0] >= settings["solved_accuracy"])
   if not solved.size:
     return _not_tested("C5", "the base solves no test slice", **where)
   drop = (cells.base_slice_accuracy[:, None, :]
           - cells.slice_accuracy[:, :, 0, -1, :])[..., solved]  # [B, D, S], paired by base
-  mean_drop = weighted_mean(drop, weights)  # [R + 1, S]
+  mean_drop = bootstrap.weighted_mean(drop, weights)  # [R + 1, S]
   holds = np.nanmean(mean_drop, axis=-1) >= settings["slice_drop"]
   statistic = (f"at n={cells.budgets[0]}, band {grid.band_text(cells.bands[-1])}: accuracy "
                f"change on the slices the base solved: {-np.nanmean(mean_drop[0]):+.2f} on "
@@ -388,8 +336,8 @@ def judge_c6(strong: Cells, weak: Cells, weights, settings, **where) -> dict:
   if strong.bands != weak.bands or strong.budgets != weak.budgets:
     return _not_tested("C6", "the two bases were not fine-tuned on the same bands and budgets",
                        **where)
-  strong_accuracy = weighted_mean(strong.values["accuracy"], weights)
-  weak_accuracy = weighted_mean(weak.values["accuracy"], weights)
+  strong_accuracy = bootstrap.weighted_mean(strong.values["accuracy"], weights)
+  weak_accuracy = bootstrap.weighted_mean(weak.values["accuracy"], weights)
   strong_best, weak_best = optimal_index(strong_accuracy), optimal_index(weak_accuracy)
   harder = strong_best - weak_best  # [R + 1, N]
   differ = (harder != 0).sum(axis=1)
@@ -419,8 +367,8 @@ def judge_c7(sft: Cells, dft: Cells, weights, settings, **where) -> dict:
   if sft.bands != dft.bands or sft.budgets != dft.budgets or len(sft.budgets) < 2:
     return _not_tested("C7", "needs SFT and DFT runs on the same bands and at least two budgets",
                        **where)
-  difference = (weighted_mean(dft.values["accuracy"], weights)
-                - weighted_mean(sft.values["accuracy"], weights))[:, :, -1]  # [R + 1, N]
+  difference = (bootstrap.weighted_mean(dft.values["accuracy"], weights)  # [R + 1, N]
+                - bootstrap.weighted_mean(sft.values["accuracy"], weights))[:, :, -1]
   tolerance = settings["min_difference"]
   holds = (difference[:, 0] > tolerance) & (difference[:, -1] < -tolerance)
   statistic = (f"band {grid.band_text(sft.bands[-1])}: accuracy(DFT) - accuracy(SFT) = "
@@ -453,8 +401,8 @@ def judge(runs: list[dict], slices: list[dict], settings: dict | None = None) ->
   base_bands = {r["base"]: grid.band(r) for r in runs if r["n"] == 0}
   base_seeds = sorted({r["base_seed"] for r in runs if r["n"] > 0})
   data_seeds = sorted({r["seed"] for r in runs if r["n"] > 0})
-  weights = replicate_weights(len(base_seeds), len(data_seeds), settings["resamples"],
-                              settings["seed"])
+  weights = bootstrap.replicate_weights(len(base_seeds), len(data_seeds),
+                                       settings["resamples"], settings["seed"])
   cells = {(base, loss): cells_of(runs, slices, base, loss, base_seeds, data_seeds)
            for base, loss in pairs}
   verdicts = []
