@@ -77,6 +77,7 @@ def test_imports_only_go_down_a_layer():
 
 @pytest.mark.parametrize("module", ["experiments.analysis.claims", "experiments.analysis.power",
                                     "experiments.analysis.bootstrap",
+                                    "experiments.analysis.learning_curves",
                                     "experiments.analysis.predict", "experiments.analysis.advise",
                                     "experiments.claims", "experiments.predict",
                                     "experiments.advise", "experiments.power", "figures.draw"])

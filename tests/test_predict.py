@@ -4,7 +4,7 @@ saturated runs out, and from the small budgets of a world predict d*(n) at the l
 import numpy as np
 import pytest
 
-from experiments.analysis import predict
+from experiments.analysis import learning_curves, predict
 
 BANDS = [(3, 3), (4, 4), (5, 5), (6, 6)]
 BUDGETS = [16, 32, 64, 96, 128, 192, 256, 512]
@@ -33,7 +33,7 @@ def synthetic_runs(noise=0.0, replicates=((0, 0), (0, 1), (1, 0))):
 
 def test_the_fit_recovers_the_curves_that_made_the_runs():
   rows = synthetic_runs()
-  curves = predict.fit_learning_curves([(r["band_lo"], r["band_hi"]) for r in rows],
+  curves = learning_curves.fit_learning_curves([(r["band_lo"], r["band_hi"]) for r in rows],
                                        [r["n"] for r in rows], [1 - r["R_test"] for r in rows])
   assert curves.windows == tuple(BANDS) and curves.rate == pytest.approx(0.5)
   gen, rest = world_gaps(np.array([b[0] for b in BANDS]), 1)
@@ -47,16 +47,16 @@ def test_runs_at_accuracy_0_are_left_out_of_the_fit_and_the_prediction_stays_in_
   budgets = [16, 32, 64, 128, 256]
   accuracy = [max(0.0, 0.9 - 6 / np.sqrt(n)) for n in budgets]
   assert accuracy[:2] == [0.0, 0.0]
-  curves = predict.fit_learning_curves([(1, 1)] * 5, budgets, accuracy)
+  curves = learning_curves.fit_learning_curves([(1, 1)] * 5, budgets, accuracy)
   assert curves.rate == pytest.approx(0.5)
   assert curves.gap[0] == pytest.approx(6) and curves.ceiling[0] == pytest.approx(0.9)
   assert curves.accuracy(4)[0] == 0.0 and curves.accuracy(16)[0] == 0.0
 
 
 def test_a_window_run_at_one_budget_is_flat_and_two_budgets_take_the_bound_s_rate():
-  one = predict.fit_learning_curves([(1, 1), (1, 1)], [16, 16], [0.4, 0.6])
+  one = learning_curves.fit_learning_curves([(1, 1), (1, 1)], [16, 16], [0.4, 0.6])
   assert one.gap[0] == 0 and one.accuracy(1000)[0] == pytest.approx(0.5)
-  two = predict.fit_learning_curves([(1, 1), (1, 1)], [16, 64], [0.5, 0.7])
+  two = learning_curves.fit_learning_curves([(1, 1), (1, 1)], [16, 64], [0.5, 0.7])
   assert two.rate == pytest.approx(0.5) and two.accuracy(64)[0] == pytest.approx(0.7)
 
 
@@ -65,7 +65,7 @@ def test_clean_runs_set_the_rate_far_from_the_prior_s_centre():
   budgets = [16, 32, 64, 128] * 3
   windows = [(d, d) for d in (1, 2, 3) for _ in range(4)]
   accuracy = [0.9 - 0.2 * d * n ** -0.3 for (d, _), n in zip(windows, budgets)]
-  assert predict.fit_learning_curves(windows, budgets, accuracy).rate == pytest.approx(0.3)
+  assert learning_curves.fit_learning_curves(windows, budgets, accuracy).rate == pytest.approx(0.3)
 
 
 def test_a_window_run_at_one_budget_takes_its_gap_from_its_neighbours():
@@ -82,7 +82,7 @@ def test_a_window_run_at_one_budget_takes_its_gap_from_its_neighbours():
   windows += [(2, 2)] * 2
   budgets += [64] * 2
   accuracy += [0.9 - 2 / 8 + 0.01, 0.9 - 2 / 8 - 0.01]
-  curves = predict.fit_learning_curves(windows, budgets, accuracy)
+  curves = learning_curves.fit_learning_curves(windows, budgets, accuracy)
   assert curves.gap[1] == pytest.approx(2.0, abs=0.3)
   assert curves.accuracy(64)[1] == pytest.approx(0.65, abs=0.02)
 

@@ -1,5 +1,5 @@
 """How hard should fine-tuning data be for a budget of N examples? The two-gap model's
-learning curves (predict.LearningCurves) fitted to measured runs, then asked at N.
+learning curves (learning_curves.LearningCurves) fitted to measured runs, then asked at N.
 
 From a study of this simulator (its runs.csv):
   python -m experiments.advise --workdir=runs/cpu_default --budget=300
@@ -32,7 +32,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from experiments.analysis import predict
+from experiments.analysis import learning_curves
 from experiments.results import files, grid, schema
 
 PILOT_COLUMNS = schema.columns("pilot")
@@ -50,7 +50,7 @@ class Advice(NamedTuple):
   held_out_error: float  # RMSE predicting the largest budget's windows from the others; NaN
   # where no window of the largest budget was run at a smaller one
   warning: str
-  curves: predict.LearningCurves  # the fit, for asking at other budgets (and drawing)
+  curves: learning_curves.LearningCurves  # the fit, for asking at other budgets (and drawing)
 
 
 class PilotRun(NamedTuple):
@@ -143,8 +143,8 @@ def _intervals(predicted, resampled, held_out_error):
           np.clip(predicted + np.hypot(np.nan_to_num(high - predicted), model), 0, 1))
 
 
-def _fit(runs) -> predict.LearningCurves:
-  return predict.fit_learning_curves([r.window for r in runs], [r.n for r in runs],
+def _fit(runs) -> learning_curves.LearningCurves:
+  return learning_curves.fit_learning_curves([r.window for r in runs], [r.n for r in runs],
                                      [r.accuracy for r in runs])
 
 

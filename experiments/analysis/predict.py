@@ -3,13 +3,9 @@
 R_test(d, n) = R_S + G_ext(d) + G_gen(d, n). Two ways to give the gaps:
   measured: K(d) = the mean KL(Q || P) and T(d) = the exact TV(D_test, D_train) of
     bounds.csv; G_gen = a sqrt(K(d) / n) with one scale a fitted; R_S(d) as measured;
-  fitted (`LearningCurves`, shared with the advisor): each window's accuracy is
-    ceiling - gap * n^-rate, 1 - ceiling being R_S + G_ext of that window and gap * n^-rate
-    its G_gen; one rate for all windows, near 1/2 unless the runs say otherwise, and curves
-    that bend little from one window to the next; nothing assumed about the direction in
-    which either gap grows with difficulty, so it needs no difficulty scale and can hold an
-    optimum that stops in the middle (benchmarks/advisor_bench.py measures it on worlds of
-    other shapes).
+  fitted (`learning_curves.LearningCurves`, shared with the advisor): each window's
+    accuracy is ceiling - gap * n^-rate, one rate for all windows (learning_curves.py says
+    what else it assumes; benchmarks/advisor_bench.py measures it on worlds of other shapes).
 Each is fitted on the `fit_budgets` smallest budgets and predicts d*(n) = argmin_d
 R_test(d, n) at the others; its error is counted in difficulty units (band midpoints),
 beside the bound's argmin and the baseline to beat, `persistence`: the last fitted
@@ -19,132 +15,11 @@ budget's d*, carried forward.
 """
 
 import os
-from typing import NamedTuple
 
 import numpy as np
 
+from experiments.analysis import learning_curves
 from experiments.results import files, grid
-
-RATES = np.linspace(0.05, 1.5, 59)  # the grid of G_gen's power of n
-# Weak priors, fixed on the advisor bench's development seeds (benchmarks/advisor_bench.py,
-# docs/advisor.md): ln(rate) ~ N(ln 1/2, 0.2^2), around the bound's sqrt(1 / n); and the
-# second difference across neighbouring windows of the ceilings, and of the gaps at the
-# runs' typical budget, ~ N(0, 30^-1/2 ~ 0.18^2) in accuracy.
-_RATE_PRIOR = (0.5, 0.2)
-_CURVATURE_SD = 30 ** -0.5
-_RIDGE = 1e-10  # on the gaps: where nothing else fixes one (a window run at one budget and
-# no neighbours to borrow from), it is 0 and the window flat at its mean
-
-
-class LearningCurves(NamedTuple):
-  """Accuracy on window w at budget n: ceiling[w] - gap[w] * n^-rate, kept in [0, 1]."""
-
-  windows: tuple  # easiest first
-  rate: float
-  ceiling: np.ndarray  # [windows]: 1 - (R_S + G_ext)
-  gap: np.ndarray  # [windows]: G_gen at n = 1
-
-  def accuracy(self, n) -> np.ndarray:
-    """[windows] predicted accuracy at budget n."""
-    return np.clip(self.ceiling - self.gap * float(n) ** -self.rate, 0.0, 1.0)
-
-  def best(self, n) -> tuple:
-    """The window of highest predicted accuracy at n (of equals, the lowest)."""
-    return self.windows[int(np.argmax(self.accuracy(n)))]
-
-
-class _Fits(NamedTuple):
-  """Per rate of RATES: ceilings and gaps [rates, windows], squared error and penalty [rates]."""
-
-  ceiling: np.ndarray
-  gap: np.ndarray
-  sse: np.ndarray
-  penalty: np.ndarray
-
-
-def fit_learning_curves(windows, budgets, accuracies) -> LearningCurves:
-  """The curves of highest posterior: least squares to the runs, gap >= 0 (more data never
-  lowers accuracy), under the weak priors above, weighed against the runs' noise (estimated
-  by a fit without them). A window's runs at accuracy exactly 0 or 1 are left out while the
-  rest still span two budgets: there a run says only 'at most' or 'at least', and fitted as
-  measured they flatten the curve."""
-  order = tuple(sorted({tuple(w) for w in windows}))
-  index, n, a = _informative_runs(order, windows, budgets, accuracies)
-  fit = _penalised_least_squares(index, n, a, len(order))
-  noise = max(fit(0.0).sse.min() / max(len(a) - 2 * len(order) - 1, 1), 1e-12)
-  fits = fit(noise / _CURVATURE_SD ** 2)
-  centre, width = _RATE_PRIOR
-  k = int(np.argmin((fits.sse + fits.penalty) / noise + (np.log(RATES / centre) / width) ** 2))
-  return LearningCurves(order, float(RATES[k]), fits.ceiling[k], fits.gap[k])
-
-
-def _informative_runs(order, windows, budgets, accuracies):
-  """(window index, n, accuracy) of the runs fitted, grouped by window: a window's runs at 0
-  or 1 dropped while its other runs span two budgets."""
-  index = np.array([order.index(tuple(w)) for w in windows])
-  grouped = np.argsort(index, kind="stable")
-  index = index[grouped]
-  n, a = np.asarray(budgets, float)[grouped], np.asarray(accuracies, float)[grouped]
-  keep = np.ones(len(a), bool)
-  for i in range(len(order)):
-    inside = (index == i) & (a > 0) & (a < 1)
-    if len(set(n[inside].tolist())) >= 2:
-      keep &= (index != i) | inside
-  return index[keep], n[keep], a[keep]
-
-
-def _penalised_least_squares(index, n, a, windows: int):
-  """weight -> _Fits for every rate at once: least squares of ceilings and gaps plus
-  `weight` times the squared second differences across windows (of the ceilings, and of
-  the gaps at the runs' geometric-mean budget), gaps held at 0 where they would go
-  negative. The runs' normal equations are built once, for every weight asked."""
-  x = n[None, :] ** -RATES[:, None]  # [rates, runs]
-  one_hot = np.eye(windows)[index]  # [runs, windows]
-  rates = len(RATES)
-  normal = np.zeros((rates, 2 * windows, 2 * windows))  # of the runs: diagonal blocks
-  diagonal = np.arange(windows)
-  normal[:, diagonal, diagonal] = one_hot.sum(0)
-  normal[:, diagonal, windows + diagonal] = normal[:, windows + diagonal, diagonal] = \
-      -(x @ one_hot)
-  normal[:, windows + diagonal, windows + diagonal] = (x ** 2) @ one_hot
-  normal[:, windows:, windows:] += _RIDGE * np.eye(windows)
-  target = np.concatenate([np.broadcast_to(a @ one_hot, (rates, windows)),
-                           -(x * a) @ one_hot], axis=1)
-  curvature = np.diff(np.eye(windows), n=2, axis=0)  # [windows - 2, windows]
-  typical = np.exp(np.mean(np.log(n))) ** -RATES  # [rates]
-  bend = curvature.T @ curvature
-  prior = np.zeros_like(normal)
-  prior[:, :windows, :windows] = bend
-  prior[:, windows:, windows:] = typical[:, None, None] ** 2 * bend
-
-  def fit(weight: float) -> _Fits:
-    theta = _solve_with_gaps_at_least_zero(normal + weight * prior, target, windows)
-    ceiling, gap = theta[:, :windows], theta[:, windows:]
-    residual = ceiling[:, index] - gap[:, index] * x - a
-    penalty = weight * (np.sum((ceiling @ curvature.T) ** 2, 1)
-                        + np.sum(((gap * typical[:, None]) @ curvature.T) ** 2, 1))
-    return _Fits(ceiling, gap, np.sum(residual ** 2, 1), penalty)
-
-  return fit
-
-
-def _solve_with_gaps_at_least_zero(normal, target, windows: int) -> np.ndarray:
-  """[rates, 2 windows] solutions of normal @ theta = target, gaps (the second half) that
-  would go negative held at 0 and the rest solved again (an active set)."""
-  rates = len(normal)
-  held = np.zeros((rates, windows), bool)  # gaps fixed at 0
-  for _ in range(windows + 1):
-    solved = np.concatenate([np.ones_like(held), ~held], axis=1)  # [rates, 2 windows]
-    keep = solved[:, :, None] & solved[:, None, :]
-    system = np.where(keep, normal, np.eye(2 * windows)[None])
-    theta = np.linalg.solve(system, np.where(solved, target, 0.0)[..., None])[..., 0]
-    negative = theta[:, windows:] < 0
-    if not negative.any():
-      break
-    held |= negative
-  theta[:, windows:] = np.maximum(theta[:, windows:], 0.0)
-  return theta
-
 
 def _best(bands, errors) -> float:
   """The midpoint of the band with the lowest error."""
@@ -184,8 +59,8 @@ def predict_study(runs, bounds, fit_budgets: int) -> list[dict]:
   return rows_out
 
 
-def _fit_rows(rows) -> LearningCurves:
-  return fit_learning_curves([grid.band(r) for r in rows], [r["n"] for r in rows],
+def _fit_rows(rows) -> learning_curves.LearningCurves:
+  return learning_curves.fit_learning_curves([grid.band(r) for r in rows], [r["n"] for r in rows],
                              [1 - r["R_test"] for r in rows])
 
 
