@@ -173,7 +173,7 @@ def test_runs_per_chunk_follows_the_config_or_the_device_memory(monkeypatch):
 
 
 def test_the_addition_example_of_the_chunk_arithmetic(monkeypatch):
-  """runs_per_chunk's docstring works `addition` through for an 80 GB device."""
+  """engine/memory.py's docstring works `addition` through for an 80 GB device."""
   from experiments.configs import addition
   built = setup.build(addition.get_config())
   monkeypatch.setattr(sharding, "device_memory_bytes", lambda: 80 * 10 ** 9)

@@ -21,7 +21,7 @@ import jax
 import numpy as np
 
 import synth
-from experiments.engine import checkpoint, loop, sharding
+from experiments.engine import checkpoint, loop, memory, sharding
 from experiments.engine import train as engine
 from experiments.study import bounds, scoring
 from experiments.study.setup import (FINETUNE_DATA, HELDOUT_SET, TRAIN_SET, Setup, band_id,
@@ -121,41 +121,21 @@ def _band(identity) -> tuple[int, int]:
 
 def runs_per_chunk(setup: Setup, width: int) -> int:
   """Most runs of one width trained at once: `execution.chunk_runs`, or (0) as many as half
-  of every device's memory holds; a multiple of the device count either way.
-
-  Per run, a device keeps (floats of 4 bytes; a token and its answer-mask bit 5 bytes):
-    parameters, gradient, two Adam moments, the update   5 x P x 4
-    the training-set buffer of `capacity` (largest n)      capacity x width x 5
-    S and the held-out set, padded to evaluation batches   (capacity + heldout + 2 eb) x width x 5
-  and, for each run it computes at the same moment (`vmap_width` of them; all when None),
-  the larger of one training step's activations, kept for the backward pass,
-    batch x width x (layers x (d_model x (9 + 2 mlp_ratio) + 2 heads x width) + 3 vocab) x 4,
-  and one evaluation batch's, eb x width x (d_model x (5 + mlp_ratio) + heads x width + vocab) x 4.
-  With R runs per device, w of them computed at once: R x kept + min(w, R) x active must fit
-  in half the device's memory (XLA's temporaries and fragmentation take the rest).
-  Example: `addition` (P = 0.6 M, width 29, capacity 4096, evaluation batch 256) keeps 13.2
-  MB and computes with 38 MB (an evaluation batch) per run, so an 80 GB device holds 779
-  runs computed all at once (an accelerator's default) or 3,025 computed one at a time.
-  """
+  of every device's memory holds (engine/memory.py; XLA's temporaries and fragmentation
+  take the other half); a multiple of the device count either way."""
   config, devices = setup.config, setup.mesh.size
   if config.execution.chunk_runs:
     return -(-config.execution.chunk_runs // devices) * devices
   m, e = config.model, config.evaluation
   shapes = jax.eval_shape(lambda k: engine.init_params(setup.model, k, width), jax.random.key(0))
-  parameters = sum(x.size for x in jax.tree.leaves(shapes))
-  capacity, vocab = max(config.sweep.budgets), len(setup.train_task.vocab)
-  kept = (5 * parameters * 4
-          + (2 * capacity + e.heldout_examples + 2 * e.batch_size) * width * 5)
-  training = config.finetune.batch_size * width * 4 * (
-      m.num_layers * (m.d_model * (9 + 2 * m.mlp_ratio) + 2 * m.num_heads * width) + 3 * vocab)
-  evaluating = e.batch_size * width * 4 * (
-      m.d_model * (5 + m.mlp_ratio) + m.num_heads * width + vocab)
-  active, budget = max(training, evaluating), sharding.device_memory_bytes() // 2
-  if setup.vmap_width is None:
-    per_device = budget // (kept + active)
-  else:
-    per_device = (budget - setup.vmap_width * active) // kept
-  return max(int(per_device), 1) * devices
+  shape = memory.RunShape(
+      parameters=sum(x.size for x in jax.tree.leaves(shapes)), width=width,
+      capacity=max(config.sweep.budgets), heldout=e.heldout_examples, eval_batch=e.batch_size,
+      train_batch=config.finetune.batch_size, vocab=len(setup.train_task.vocab),
+      d_model=m.d_model, num_layers=m.num_layers, num_heads=m.num_heads,
+      mlp_ratio=m.mlp_ratio)
+  budget = sharding.device_memory_bytes() // 2
+  return memory.runs_per_device(shape, budget, setup.vmap_width) * devices
 
 
 def chunks(group: Group, size: int) -> list[tuple[int, Group]]:
