@@ -93,10 +93,10 @@ def synthetic_decisions(per_class: int, seed: int, classes=None) -> list[dict]:
 def study_decisions(folder: str) -> list[dict]:
   rows = []
   for study in sorted(os.listdir(folder)):
-    path = os.path.join(folder, study, "runs.csv")
-    if not os.path.exists(path):
+    workdir = os.path.join(folder, study)
+    if not os.path.exists(files.study_path(workdir, "runs")):
       continue
-    runs = files.read_csv(path)
+    runs = files.read_results(workdir, "runs")
     base, loss = grid.speaking_pair(runs)
     chosen = [r for r in grid.select(runs, base=base, loss=loss) if r["n"] > 0
               and not r["diverged"]]

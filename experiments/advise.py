@@ -52,7 +52,7 @@ def _run():
 
 def _export_or_validate():
   """A study's small budgets as a pilot file, or the advice from them against its d*(n)."""
-  runs = files.read_csv(os.path.join(FLAGS.workdir, "runs.csv"))
+  runs = files.read_results(FLAGS.workdir, "runs")
   if FLAGS.max_budget is None:
     raise ValueError("--max_budget is needed with --export_pilot or --validate")
   if FLAGS.export_pilot:
@@ -81,7 +81,7 @@ def _print_quantiles():
 
 
 def _advise_from_study():
-  runs = files.read_csv(os.path.join(FLAGS.workdir, "runs.csv"))
+  runs = files.read_results(FLAGS.workdir, "runs")
   evidence = advise.pilot_rows(runs, max(r["n"] for r in runs))
   advice = advise.advise(evidence, FLAGS.budget, FLAGS.extrapolate, FLAGS.seed)
   print(advise.report(advice, FLAGS.budget))

@@ -19,7 +19,7 @@ def main(argv):
   workdirs, out = flags.FLAGS.workdirs, flags.FLAGS.out
   if not workdirs:
     raise SystemExit("error: --workdirs=DIR,DIR,... is required (studies' workdirs)")
-  missing = [w for w in workdirs if not os.path.exists(os.path.join(w, "runs.csv"))]
+  missing = [w for w in workdirs if not os.path.exists(files.study_path(w, "runs"))]
   if missing:
     raise SystemExit(f"error: --workdirs: no runs.csv in {', '.join(missing)}")
   try:

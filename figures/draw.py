@@ -284,9 +284,8 @@ def save(fig, path):
 
 def draw_all(workdir: str, out_dir: str | None = None) -> list[str]:
   """Draws every figure the results support; returns the paths written."""
-  runs = files.read_csv(os.path.join(workdir, "runs.csv"))
-  slices = files.read_csv(os.path.join(workdir, "slices.csv"))
-  curves = files.read_csv(os.path.join(workdir, "curves.csv"))
+  runs, slices, curves = (files.read_results(workdir, name)
+                          for name in ("runs", "slices", "curves"))
   out_dir = out_dir or os.path.join(workdir, "figures")
   os.makedirs(out_dir, exist_ok=True)
   pairs = grid.studies(runs)
@@ -305,12 +304,12 @@ def draw_all(workdir: str, out_dir: str | None = None) -> list[str]:
       drawn.append(sft_vs_dft(runs, base, os.path.join(out_dir, f"5_sft_vs_dft{suffix}.png")))
     drawn.append(learning_curves(runs, curves, base, main_loss,
                                  os.path.join(out_dir, f"6_curves{suffix}.png")))
-    if os.path.exists(os.path.join(workdir, "bounds.csv")):
-      bounds = files.read_csv(os.path.join(workdir, "bounds.csv"))
+    if os.path.exists(files.study_path(workdir, "bounds")):
+      bounds = files.read_results(workdir, "bounds")
       drawn.append(bound_terms(runs, bounds, base, main_loss,
                                os.path.join(out_dir, f"7_bound{suffix}.png")))
-    if os.path.exists(os.path.join(workdir, "prediction.csv")):
-      predicted = files.read_csv(os.path.join(workdir, "prediction.csv"))
+    if os.path.exists(files.study_path(workdir, "prediction")):
+      predicted = files.read_results(workdir, "prediction")
       drawn.append(prediction(runs, predicted, base, main_loss,
                               os.path.join(out_dir, f"8_prediction{suffix}.png")))
   if len(bases) > 1:

@@ -17,7 +17,6 @@ must go the claimed way, and "at some n" may pick any budget.
 
 import dataclasses
 import json
-import os
 
 import numpy as np
 
@@ -450,14 +449,9 @@ def table(verdicts: list[dict]) -> str:
 def read_study(workdir: str) -> tuple[list[dict], list[dict], dict]:
   """(runs, slices, claims settings) of a study's workdir: its config's settings over the
   defaults."""
-  runs = files.read_csv(os.path.join(workdir, "runs.csv"))
-  slices = files.read_csv(os.path.join(workdir, "slices.csv"))
-  settings = {}
-  config_path = os.path.join(workdir, "config.json")
-  if os.path.exists(config_path):
-    with open(config_path) as handle:
-      settings = json.load(handle).get("claims", {})
-  return runs, slices, dict(DEFAULTS) | settings
+  settings = files.read_json(workdir, "config").get("claims", {})
+  return (files.read_results(workdir, "runs"), files.read_results(workdir, "slices"),
+          dict(DEFAULTS) | settings)
 
 
 def judge_workdir(workdir: str) -> list[dict]:
@@ -465,6 +459,6 @@ def judge_workdir(workdir: str) -> list[dict]:
   runs, slices, settings = read_study(workdir)
   verdicts = judge(runs, slices, settings)
   report = dict(settings=settings, claims=CLAIMS, strict_claims=STRICT, verdicts=verdicts)
-  files.write_atomically(os.path.join(workdir, "claims.json"),
-                              json.dumps(report, indent=1).encode())
+  files.write_atomically(files.study_path(workdir, "claims"),
+                         json.dumps(report, indent=1).encode())
   return verdicts

@@ -20,13 +20,12 @@ def study_name(workdir: str) -> str:
 
 
 def task_of(workdir: str) -> str:
-  with open(os.path.join(workdir, "config.json")) as handle:
-    return json.load(handle)["task"]["name"]
+  return files.read_json(workdir, "config")["task"]["name"]
 
 
 def verdicts(workdir: str) -> list[dict]:
   """The study's claims.json verdicts (written by its run or `python -m experiments.claims`)."""
-  path = os.path.join(workdir, "claims.json")
+  path = files.study_path(workdir, "claims")
   if not os.path.exists(path):
     raise FileNotFoundError(f"no claims file {path}: run `python -m experiments.claims "
                             f"--workdir={workdir}` first")
@@ -80,7 +79,7 @@ def relative_optimum(workdir: str) -> list[dict]:
   replicates and this replicate's run there (its base_loss_S, base_exact_S), and this
   replicate's own best band and its run's. Empty for a study made before runs.csv had
   those columns (results schema 1)."""
-  runs = files.read_csv(os.path.join(workdir, "runs.csv"))
+  runs = files.read_results(workdir, "runs")
   if not runs or "base_exact_S" not in runs[0]:
     return []
   rows = []

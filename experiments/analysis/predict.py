@@ -14,7 +14,6 @@ budget's d*, carried forward.
   python -m experiments.predict --workdir=runs/cpu_default [--fit_budgets=4]
 """
 
-import os
 
 import numpy as np
 
@@ -114,9 +113,8 @@ def summary(rows) -> str:
 
 def predict_workdir(workdir: str, fit_budgets: int) -> list[dict]:
   """Fits and predicts from a study's results files; writes prediction.csv beside them."""
-  runs = files.read_csv(os.path.join(workdir, "runs.csv"))
-  bounds_path = os.path.join(workdir, "bounds.csv")
-  bounds = files.read_csv(bounds_path) if os.path.exists(bounds_path) else []
+  runs = files.read_results(workdir, "runs")
+  bounds = files.read_results(workdir, "bounds", missing_ok=True)
   rows = predict_study(runs, bounds, fit_budgets)
-  files.write_csv(os.path.join(workdir, "prediction.csv"), "prediction", rows)
+  files.write_csv(files.study_path(workdir, "prediction"), "prediction", rows)
   return rows

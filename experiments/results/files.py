@@ -4,6 +4,7 @@ text are typed on reading by the schema."""
 
 import csv
 import io
+import json
 import os
 import tempfile
 
@@ -61,3 +62,31 @@ def read_csv(path: str) -> list[dict]:
   with open(path, newline="") as handle:
     rows = list(csv.DictReader(handle))
   return [{key: schema.parse(key, value) for key, value in row.items()} for row in rows]
+
+
+STUDY_FILES = {name: f"{name}.csv" for name in ("runs", "slices", "curves", "bounds",
+                                                "prediction")} | dict(
+    config="config.json", claims="claims.json", stack="stack.json")
+
+
+def study_path(workdir: str, name: str) -> str:
+  """Where a study keeps file `name` (a key of STUDY_FILES): the one place its names live."""
+  return os.path.join(workdir, STUDY_FILES[name])
+
+
+def read_results(workdir: str, name: str, missing_ok: bool = False) -> list[dict]:
+  """A study's results file `name` (runs, slices, curves, bounds, prediction), typed; [] if
+  it is absent and `missing_ok` (a study too small for bounds or a prediction)."""
+  path = study_path(workdir, name)
+  if missing_ok and not os.path.exists(path):
+    return []
+  return read_csv(path)
+
+
+def read_json(workdir: str, name: str) -> dict:
+  """A study's config, claims or stack file; {} if it is absent (an older study)."""
+  path = study_path(workdir, name)
+  if not os.path.exists(path):
+    return {}
+  with open(path) as handle:
+    return json.load(handle)

@@ -13,7 +13,6 @@ With `finetune.stop_when_fitted=False` every run takes exactly `max_steps` steps
 (compute matched across runs, for comparing losses that need not fit S, such as DFT).
 """
 
-import json
 import os
 from typing import Any, NamedTuple
 
@@ -170,14 +169,11 @@ def finetune_group(setup: Setup, n: int, base_params, test_set, programs, evalua
     for first, chunk in chunks(group, runs_per_chunk(setup, group.width)):
       path = os.path.join(parts_dir, f"width={group.width}.runs={first}-"
                           f"{first + len(chunk.identities) - 1}.json")
-      if os.path.exists(path):
-        with open(path) as handle:
-          outputs.append(json.load(handle))
+      rows, reused = checkpoint.saved_or_computed(path, lambda: train_and_score(
+          setup, n, chunk, test_set, programs[group.width], evaluators, perturbed, progress))
+      outputs.append(rows)
+      if reused:
         progress.advance(setup.config.finetune.max_steps, f"n={n}: reused {path}", reused=True)
-        continue
-      outputs.append(train_and_score(setup, n, chunk, test_set, programs[group.width],
-                                     evaluators, perturbed, progress))
-      checkpoint.write_atomically(path, json.dumps(outputs[-1], indent=1).encode())
   return scoring.merge(outputs)
 
 

@@ -86,6 +86,6 @@ def pretrain_bases(setup: Setup, workdir: str, test_set, evaluators):
                                     steps[i], diverged[i], curves[i]))
   saved = scoring.merge(outputs)
   os.makedirs(directory, exist_ok=True)
-  checkpoint.write_atomically(results_path, json.dumps(saved, indent=1).encode())
+  checkpoint.write_on_process_0(results_path, json.dumps(saved, indent=1).encode())
   checkpoint.save(directory, params, dict(bases=[list(b) for b in bases]))
   return params, saved

@@ -13,7 +13,7 @@ assembled from those files.
 The `execution` fields (how runs are vectorised, chunked and spread over devices) change no
 result beyond float tolerance, so a study may resume with other values, or on other
 devices. On several hosts every process runs this, reading one shared workdir; only
-process 0 writes (`checkpoint.write_atomically`) and prints.
+process 0 writes (`checkpoint.write_on_process_0`) and prints.
 """
 
 import dataclasses
@@ -33,7 +33,7 @@ from models import ModelConfig
 
 
 def _write_text(path: str, text: str) -> None:
-  checkpoint.write_atomically(path, text.encode())
+  checkpoint.write_on_process_0(path, text.encode())
 
 
 def prepare_workdir(config, workdir: str) -> None:
@@ -44,7 +44,7 @@ def prepare_workdir(config, workdir: str) -> None:
   except OSError as error:
     raise ValueError(f"--workdir={workdir} cannot be a directory: {error.strerror} "
                      f"({error.filename}); choose another --workdir") from None
-  path = os.path.join(workdir, "config.json")
+  path = files.study_path(workdir, "config")
   resolved = json.loads(config.to_json_best_effort(sort_keys=True))
   if os.path.exists(path):
     with open(path) as handle:
@@ -68,7 +68,7 @@ def record_stack(workdir: str) -> int:
   """Adds this process's stack (`stack.describe`) to the workdir's stack.json, beside the
   results schema's version: a study resumed elsewhere lists every stack that made it.
   Returns the schema version the study started with, which its files keep."""
-  path = os.path.join(workdir, "stack.json")
+  path = files.study_path(workdir, "stack")
   record = dict(schema_version=schema.VERSION, stacks=[])
   if os.path.exists(path):
     with open(path) as handle:
@@ -116,23 +116,19 @@ def run_study(config: ml_collections.ConfigDict, workdir: str) -> None:
   for n in budgets:
     clock.begin()
     path = os.path.join(groups_dir, f"n={n}.json")
-    if os.path.exists(path):
-      with open(path) as handle:
-        outputs.append(json.load(handle))
-      clock.end(n, computed=False)
-      progress.advance(group_steps, f"n={n}: reused {path}", reused=True)
-      continue
-    group = finetune.finetune_group(setup, n, base_params, test_set, programs, evaluators,
-                                    perturbed, progress, os.path.join(groups_dir, f"n={n}"))
-    _write_text(path, json.dumps(group, indent=1))
+    group, reused = checkpoint.saved_or_computed(path, lambda: finetune.finetune_group(
+        setup, n, base_params, test_set, programs, evaluators, perturbed, progress,
+        os.path.join(groups_dir, f"n={n}")))
     outputs.append(group)
-    clock.end(n)
+    clock.end(n, computed=not reused)
+    if reused:
+      progress.advance(group_steps, f"n={n}: reused {path}", reused=True)
   if not sharding.is_main_process():
     return  # the files below are process 0's
   merged = scoring.merge(outputs)
   for name in ("runs", "slices", "curves", "bounds"):
-    files.write_csv(os.path.join(workdir, f"{name}.csv"), name, merged[name], version)
-  runs = files.read_csv(os.path.join(workdir, "runs.csv"))
+    files.write_csv(files.study_path(workdir, name), name, merged[name], version)
+  runs = files.read_results(workdir, "runs")
   print(summary(runs))
   verdicts = claims.judge_workdir(workdir)
   print(claims.table(verdicts))
