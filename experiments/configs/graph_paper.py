@@ -4,7 +4,8 @@
 
 Task options and model as `graph_cpu` found learnable (modulus 5, one distractor per four
 needed operations, Canon layers at all four points, each test difficulty scored at its own
-width), four times as wide and one layer deeper; its learning rates stay lower than
+width), four times as wide and one layer deeper; the plain step-by-step solution, not
+`graph_cpu`'s written search, which has not yet shown the mechanism on the CPU (issue 30); its learning rates stay lower than
 `graph_cpu`'s 1e-2 / 3e-3, untried at this width. Never run: no accelerator has been lent
 to this project. Its 20000 pre-training steps (14 times `graph_cpu`'s, for a range twice
 as long) are not shown to be enough (results/README.md, "`graph_paper` (GPU scale)");
@@ -18,7 +19,7 @@ from experiments.configs import graph_cpu
 
 def get_config() -> ml_collections.ConfigDict:
   config = graph_cpu.get_config()
-  config.task.options.update(max_difficulty=16)
+  config.task.options.update(max_difficulty=16, solution="steps")
   config.model.update(d_model=256, num_layers=4, num_heads=8, max_length=354)
   config.bases.update(names=("strong", "weak"), bands=((2, 8), (2, 6)), seeds=(0, 1, 2))
   config.pretrain.update(steps=20000, batch_size=64, learning_rate=1e-3)
