@@ -1,9 +1,10 @@
 """The study of difficulty x budget, in layers; each imports only the layers below it.
 
-  command-line entry points   experiments/{main,claims,predict,advise,power}.py
+  command-line entry points   experiments/{main,claims,predict,advise,power,compare}.py and
+                             experiments/figures/__main__.py, sharing experiments/cli.py
   study                      experiments/study/: setup, pretrain, finetune, scoring, bounds,
                              runner (the whole study, resumable)
-  figures (top-level package) drawing from results files only
+  figures                    experiments/figures/: drawing from results files only
   engine | analysis          experiments/engine/: vmapped training, evaluation, sharding,
                              checkpoints (JAX). experiments/analysis/: claims, power,
                              prediction, the advisor, the PAC-Bayes arithmetic (no JAX)

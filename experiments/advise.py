@@ -8,29 +8,18 @@
 """
 
 import os
-import sys
 
-from absl import app, flags
+from absl import flags
 
+from experiments import cli
 from experiments.analysis import advise
 from experiments.results import files, grid
-from figures import advice as advice_figure
 
 
 FLAGS = flags.FLAGS
 
 
-def main(argv):
-  if len(argv) > 1:
-    raise app.UsageError(f"unexpected arguments: {argv[1:]}")
-  try:
-    _run()
-  except (OSError, ValueError) as error:
-    print(f"error: {error}", file=sys.stderr)
-    raise SystemExit(2) from None
-
-
-def _run():
+def main():
   """One of the command's four uses, by the flags given."""
   if FLAGS.workdir and (FLAGS.export_pilot or FLAGS.validate):
     _export_or_validate()
@@ -125,11 +114,11 @@ def _check_output(flag: str, path: str, inputs: dict) -> None:
 
 def _draw(runs, advice, field: str = "difficulty") -> None:
   if FLAGS.plot:
+    from experiments.figures import advice as advice_figure  # matplotlib only for a plot
     print(f"drew {advice_figure.advice_plot(runs, advice, FLAGS.budget, FLAGS.plot, field)}")
 
 
 def _define_flags():
-  """Flags of this command only (defined when run, so importing it adds none)."""
   flags.DEFINE_string("workdir", None, "a study's workdir: advise from its runs.csv")
   flags.DEFINE_string("pilot", None,
                       "your pilot runs (CSV: n, difficulty_lo, difficulty_hi, accuracy)")
@@ -153,8 +142,7 @@ def _define_flags():
 
 def run():
   """The `difficulty-advise` console command."""
-  _define_flags()
-  app.run(main)
+  cli.run(main, _define_flags)
 
 
 if __name__ == "__main__":

@@ -3,31 +3,25 @@
   python -m experiments.claims --workdir=DIR
 """
 
-from absl import app, flags
+from absl import flags
 
+from experiments import cli
 from experiments.analysis import claims
 
 
-def main(argv):
-  if len(argv) > 1:
-    raise app.UsageError(f"unexpected arguments: {argv[1:]}")
+def main():
   if not flags.FLAGS.workdir:
-    raise SystemExit("error: --workdir=DIR is required (a study's workdir)")
-  try:
-    print(claims.table(claims.judge_workdir(flags.FLAGS.workdir)))
-  except FileNotFoundError as error:
-    raise SystemExit(f"error: {error}") from None
+    cli.refuse("--workdir=DIR is required (a study's workdir)")
+  print(claims.table(claims.judge_workdir(flags.FLAGS.workdir)))
 
 
 def _define_flags():
-  """Flags of this command only (defined when run, so importing it adds none)."""
   flags.DEFINE_string("workdir", None, "a study's workdir (holding runs.csv and slices.csv)")
 
 
 def run():
   """The `difficulty-claims` console command."""
-  _define_flags()
-  app.run(main)
+  cli.run(main, _define_flags, refused=(FileNotFoundError, ValueError))
 
 
 if __name__ == "__main__":

@@ -7,27 +7,23 @@ and the optimum's difficulty measured against the base (relative_optimum.csv, a 
 
 import os
 
-from absl import app, flags
+from absl import flags
 
+from experiments import cli
 from experiments.analysis import compare
 from experiments.results import files, grid
 
 
-def main(argv):
-  if len(argv) > 1:
-    raise app.UsageError(f"unexpected arguments: {argv[1:]}")
+def main():
   workdirs, out = flags.FLAGS.workdirs, flags.FLAGS.out
   if not workdirs:
-    raise SystemExit("error: --workdirs=DIR,DIR,... is required (studies' workdirs)")
+    cli.refuse("--workdirs=DIR,DIR,... is required (studies' workdirs)")
   missing = [w for w in workdirs if not os.path.exists(files.study_path(w, "runs"))]
   if missing:
-    raise SystemExit(f"error: --workdirs: no runs.csv in {', '.join(missing)}")
-  try:
-    rows = compare.claims_rows(workdirs)
-    relative = [r for w in workdirs for r in compare.relative_optimum(w)]
-  except FileNotFoundError as error:
-    raise SystemExit(f"error: {error}") from None
-  from figures import compare as figures  # matplotlib only when there is something to draw
+    cli.refuse(f"--workdirs: no runs.csv in {', '.join(missing)}")
+  rows = compare.claims_rows(workdirs)
+  relative = [r for w in workdirs for r in compare.relative_optimum(w)]
+  from experiments.figures import compare as figures  # matplotlib only when there is something to draw
   os.makedirs(out, exist_ok=True)
   table = compare.claims_table(rows)
   files.write_atomically(os.path.join(out, "claims.md"), (table + "\n").encode())
@@ -48,15 +44,13 @@ def main(argv):
 
 
 def _define_flags():
-  """Flags of this command only (defined when run, so importing it adds none)."""
   flags.DEFINE_list("workdirs", None, "studies' workdirs (each holding runs.csv and claims.json)")
   flags.DEFINE_string("out", "results/compare", "where the table, CSV and figures go")
 
 
 def run():
   """The `difficulty-compare` console command."""
-  _define_flags()
-  app.run(main)
+  cli.run(main, _define_flags, refused=(FileNotFoundError,))
 
 
 if __name__ == "__main__":

@@ -11,13 +11,13 @@ and Open MPI say the rest through the environment) or with --coordinator_address
 
 import importlib.util
 import os
-import sys
 
-from absl import app, flags
+from absl import flags
 import jax
 import ml_collections
 from ml_collections import config_flags
 
+from experiments import cli
 from experiments.engine import loop, sharding
 from experiments.study import runner
 
@@ -25,32 +25,20 @@ FLAGS = flags.FLAGS
 # The default found from any working directory (`difficulty-sim` may run anywhere).
 DEFAULT_CONFIG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "configs",
                               "cpu_default.py")
-_CONFIG = config_flags.DEFINE_config_file("config", DEFAULT_CONFIG, "study config file",
-                                          lock_config=True)
-flags.DEFINE_string("workdir", "runs/cpu_default", "where results, checkpoints and figures go")
-flags.DEFINE_bool("figures", True, "draw the figures at the end")
-flags.DEFINE_float("stall_dump_s", 900, "seconds without a progress line after which every "
-                   "thread's stack goes to stderr (the run goes on); 0: never", lower_bound=0)
-flags.DEFINE_bool("distributed", False, "join a multi-host run (jax.distributed.initialize)")
-flags.DEFINE_string("coordinator_address", None, "multi-host: process 0's host:port")
-flags.DEFINE_integer("num_processes", None, "multi-host: how many processes take part")
-flags.DEFINE_integer("process_id", None, "multi-host: this process's index, 0 for the first")
 
 
 def _config():
   """The parsed config, or one clear line saying why the config file could not be read."""
-  config = _CONFIG.value
+  config = FLAGS.config
   try:
     config.keys()  # a config file that failed to load raises on first use
   except OSError as error:
     reason = str(error).strip().splitlines()[-1].strip()
-    raise SystemExit(f"error: --config: the config file could not be loaded: {reason}") from None
+    cli.refuse(f"--config: the config file could not be loaded: {reason}")
   return config
 
 
-def main(argv):
-  if len(argv) > 1:
-    raise SystemExit(f"error: unexpected arguments {argv[1:]}")
+def main():
   config = _config()
   if FLAGS.distributed or FLAGS.coordinator_address:
     jax.distributed.initialize(coordinator_address=FLAGS.coordinator_address,
@@ -59,20 +47,16 @@ def main(argv):
                     os.environ.get("JAX_COMPILATION_CACHE_DIR",
                                    os.path.expanduser("~/.cache/difficulty-sim/jax")))
   loop.watch_for_stalls(FLAGS.stall_dump_s)
-  try:
-    runner.run_study(config, FLAGS.workdir)
-  except ValueError as error:  # a config or workdir refused before any compute
-    print(f"error: {error}", file=sys.stderr)
-    raise SystemExit(2) from None
+  runner.run_study(config, FLAGS.workdir)  # a ValueError: refused before any compute
   if FLAGS.figures and sharding.is_main_process():
-    from figures import draw  # matplotlib only when figures are wanted
+    from experiments.figures import draw  # matplotlib only when figures are wanted
     for path in draw.draw_all(FLAGS.workdir):
       print(f"figure: {path}")
 
 
 def _config_file(argv) -> str:
   given = [a.split("=", 1)[1] for a in argv if a.startswith("--config=")]
-  return (given[-1] if given else _CONFIG.default).split(":")[0]
+  return (given[-1] if given else DEFAULT_CONFIG).split(":")[0]
 
 
 def override_problem(argv) -> str | None:
@@ -100,20 +84,22 @@ def override_problem(argv) -> str | None:
   return None
 
 
-def parse_flags(argv):
-  """absl's flag parsing, with a `--config.<field>` override that cannot be applied said in
-  one line instead of a traceback."""
-  try:
-    return app.parse_flags_with_usage(argv)
-  except Exception as error:  # ml_collections raises AttributeError, TypeError, ValueError...
-    reason = override_problem(argv) or str(error).strip().splitlines()[-1].strip("'\" ")
-    print(f"error: {reason}", file=sys.stderr)
-    raise SystemExit(2) from None
+def _define_flags():
+  config_flags.DEFINE_config_file("config", DEFAULT_CONFIG, "study config file",
+                                  lock_config=True)
+  flags.DEFINE_string("workdir", "runs/cpu_default", "where results, checkpoints and figures go")
+  flags.DEFINE_bool("figures", True, "draw the figures at the end")
+  flags.DEFINE_float("stall_dump_s", 900, "seconds without a progress line after which every "
+                     "thread's stack goes to stderr (the run goes on); 0: never", lower_bound=0)
+  flags.DEFINE_bool("distributed", False, "join a multi-host run (jax.distributed.initialize)")
+  flags.DEFINE_string("coordinator_address", None, "multi-host: process 0's host:port")
+  flags.DEFINE_integer("num_processes", None, "multi-host: how many processes take part")
+  flags.DEFINE_integer("process_id", None, "multi-host: this process's index, 0 for the first")
 
 
 def run():
   """The `difficulty-sim` console command."""
-  app.run(main, flags_parser=parse_flags)
+  cli.run(main, _define_flags, refused=(ValueError,), explain=override_problem)
 
 
 if __name__ == "__main__":

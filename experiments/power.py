@@ -5,8 +5,9 @@
   python -m experiments.power --compare=DIR1,DIR2,...
 """
 
-from absl import app, flags
+from absl import flags
 
+from experiments import cli
 from experiments.analysis import claims, power
 
 
@@ -16,34 +17,25 @@ def _seed_counts(field: str, text: str) -> list[int]:
   except ValueError:
     counts = []
   if not counts or min(counts) < 1:
-    raise SystemExit(f"error: --{field}={text} is not allowed; allowed: positive integers "
-                     "separated by commas, e.g. 3,6,12")
+    cli.refuse(f"--{field}={text} is not allowed; allowed: positive integers separated by "
+               "commas, e.g. 3,6,12")
   return counts
 
 
-def main(argv):
-  if len(argv) > 1:
-    raise app.UsageError(f"unexpected arguments: {argv[1:]}")
+def main():
   f = flags.FLAGS
   if f.compare:
-    try:
-      print(power.format_rows(power.compare_table(f.compare.split(","))))
-    except FileNotFoundError as error:
-      raise SystemExit(f"error: {error}") from None
+    print(power.format_rows(power.compare_table(f.compare.split(","))))
     return
   if not f.workdir:
-    raise SystemExit("error: --workdir=DIR is required (a study's workdir), or --compare")
+    cli.refuse("--workdir=DIR is required (a study's workdir), or --compare")
   if f.permute not in (None, *power.PERMUTED):
-    raise SystemExit(f"error: --permute={f.permute} is not allowed; allowed: "
-                     f"{', '.join(power.PERMUTED)}")
+    cli.refuse(f"--permute={f.permute} is not allowed; allowed: {', '.join(power.PERMUTED)}")
   if f.draws < 1:
-    raise SystemExit(f"error: --draws={f.draws} is not allowed; allowed: an integer >= 1")
+    cli.refuse(f"--draws={f.draws} is not allowed; allowed: an integer >= 1")
   sizes = [(b, d) for b in _seed_counts("base_seeds", f.base_seeds)
            for d in _seed_counts("data_seeds", f.data_seeds)]
-  try:
-    runs, slices, settings = claims.read_study(f.workdir)
-  except FileNotFoundError as error:
-    raise SystemExit(f"error: {error}") from None
+  runs, slices, settings = claims.read_study(f.workdir)
   if f.permute:
     print(power.format_rows(power.control_table(runs, slices, f.permute, f.draws, settings)))
   else:
@@ -51,7 +43,6 @@ def main(argv):
 
 
 def _define_flags():
-  """Flags of this command only (defined when run, so importing it adds none)."""
   flags.DEFINE_string("workdir", None, "a study's workdir (holding runs.csv and slices.csv)")
   flags.DEFINE_string("base_seeds", "6", "base seeds of the drawn studies, e.g. 3,6,12")
   flags.DEFINE_string("data_seeds", "3", "data seeds of the drawn studies, e.g. 1,3,6")
@@ -63,8 +54,7 @@ def _define_flags():
 
 def run():
   """The `difficulty-power` console command."""
-  _define_flags()
-  app.run(main)
+  cli.run(main, _define_flags, refused=(FileNotFoundError, ValueError))
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from synth.task import check_int_range, check_option
+import allowed
 
 POSITION_ENCODINGS = ("learned", "sinusoidal", "rope", "none")
 DTYPES = ("float32", "bfloat16")
@@ -41,24 +41,22 @@ class ModelConfig:
   position_scatter: int = 1  # > 1: randomised positions in training (`random_positions`)
 
   def __post_init__(self):
-    check_int_range("vocab_size", self.vocab_size, 3, 1 << 20)
-    check_int_range("max_length", self.max_length, 2, 1 << 16)
-    check_int_range("d_model", self.d_model, 2, 1 << 14)
-    check_int_range("num_layers", self.num_layers, 1, 256)
-    check_int_range("num_heads", self.num_heads, 1, self.d_model)
-    check_int_range("mlp_ratio", self.mlp_ratio, 1, 64)
-    check_option("position_encoding", self.position_encoding, POSITION_ENCODINGS)
-    check_option("compute_dtype", self.compute_dtype, DTYPES)
-    check_int_range("canon_width", self.canon_width, 0, 16)
-    check_int_range("position_scatter", self.position_scatter, 1, 64)
+    allowed.integer("vocab_size", self.vocab_size, 3, 1 << 20)
+    allowed.integer("max_length", self.max_length, 2, 1 << 16)
+    allowed.integer("d_model", self.d_model, 2, 1 << 14)
+    allowed.integer("num_layers", self.num_layers, 1, 256)
+    allowed.integer("num_heads", self.num_heads, 1, self.d_model)
+    allowed.integer("mlp_ratio", self.mlp_ratio, 1, 64)
+    allowed.option("position_encoding", self.position_encoding, POSITION_ENCODINGS)
+    allowed.option("compute_dtype", self.compute_dtype, DTYPES)
+    allowed.integer("canon_width", self.canon_width, 0, 16)
+    allowed.integer("position_scatter", self.position_scatter, 1, 64)
     if not (isinstance(self.canon_points, str) and self.canon_points
             and all(p in CANON_POINTS for p in self.canon_points)
             and "".join(sorted(set(self.canon_points))) == self.canon_points):
       raise ValueError(f"canon_points={self.canon_points!r} must be distinct letters of "
                        f"{CANON_POINTS!r} in that order, e.g. 'A' or 'ABCD'")
-    if isinstance(self.rope_fraction, bool) or not isinstance(self.rope_fraction, (int, float)) \
-        or not 0 < self.rope_fraction <= 1:
-      raise ValueError(f"rope_fraction={self.rope_fraction!r} must be a number in (0, 1]")
+    allowed.real("rope_fraction", self.rope_fraction, 0, 1, lo_open=True)
     if self.position_scatter > 1 and self.position_encoding == "none":
       raise ValueError("position_scatter > 1 needs a position encoding; position_encoding "
                        "is 'none'")

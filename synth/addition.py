@@ -10,8 +10,8 @@ from typing import ClassVar, Mapping, Sequence
 import jax
 import jax.numpy as jnp
 
-from synth.task import BOS, EOS, PAD, Example, Task, Vocabulary, check_int_range, \
-    check_option, pack_rows
+import allowed
+from synth.task import BOS, EOS, PAD, Example, Task, Vocabulary, pack_rows
 
 DIGIT_ORDERS = ("reversed", "plain")
 LAYOUTS = ("variable", "fixed")
@@ -40,10 +40,10 @@ class Addition(Task):
   operand_sampling: str = "exact"
 
   def __post_init__(self):
-    check_int_range("max_difficulty", self.max_difficulty, 1, MAX_DIGITS)
-    check_option("digit_order", self.digit_order, DIGIT_ORDERS)
-    check_option("layout", self.layout, LAYOUTS)
-    check_option("operand_sampling", self.operand_sampling, OPERAND_SAMPLINGS)
+    allowed.integer("max_difficulty", self.max_difficulty, 1, MAX_DIGITS)
+    allowed.option("digit_order", self.digit_order, DIGIT_ORDERS)
+    allowed.option("layout", self.layout, LAYOUTS)
+    allowed.option("operand_sampling", self.operand_sampling, OPERAND_SAMPLINGS)
 
   @property
   def vocab(self) -> Vocabulary:

@@ -13,7 +13,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from synth.task import Example, Task, check_int_range
+import allowed
+from synth.task import Example, Task
 
 _CHUNK = 1024
 
@@ -57,7 +58,7 @@ def make_mixture_dataset(key: jax.Array, task: Task, weights: Mapping[int, float
   """n distinct examples whose difficulties are drawn with the given relative weights;
   together with the excluded ones they may number at most `drawable(task, difficulties)`."""
   difficulties, probabilities = _check_mixture(task, weights)
-  check_int_range("n", n, 1, 10 ** 9)
+  allowed.integer("n", n, 1, 10 ** 9)
   seen, excluded_here = set(), 0
   if exclude is not None:
     seen = {row.tobytes() for row in np.asarray(exclude.tokens)}

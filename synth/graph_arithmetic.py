@@ -46,8 +46,8 @@ from typing import ClassVar, Sequence
 import jax
 import jax.numpy as jnp
 
-from synth.task import (BOS, EOS, PAD, Example, Task, Vocabulary, check_int_range, check_option,
-                        pack_rows)
+import allowed
+from synth.task import BOS, EOS, PAD, Example, Task, Vocabulary, pack_rows
 
 PAPER_MODULUS = 23
 OPERATIONS = ("+", "-", "*")
@@ -106,22 +106,19 @@ class GraphArithmetic(Task):
   solution: str = "steps"
 
   def __post_init__(self):
-    check_int_range("max_difficulty", self.max_difficulty, 1, MAX_OPERATIONS)
-    check_int_range("modulus", self.modulus, 2, PAPER_MODULUS)
+    allowed.integer("max_difficulty", self.max_difficulty, 1, MAX_OPERATIONS)
+    allowed.integer("modulus", self.modulus, 2, PAPER_MODULUS)
     ratio = self.distractor_ratio
-    if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) \
-        or not 0 <= ratio <= MAX_DISTRACTOR_RATIO:
-      raise ValueError(f"distractor_ratio={ratio!r} must be a number in "
-                       f"[0, {MAX_DISTRACTOR_RATIO}]")
+    allowed.real("distractor_ratio", ratio, 0, MAX_DISTRACTOR_RATIO)
     if self.num_quantities(self.max_difficulty) > len(NAMES):
       raise ValueError(f"max_difficulty={self.max_difficulty} with distractor_ratio={ratio} "
                        f"needs {self.num_quantities(self.max_difficulty)} names, more than the "
                        f"{len(NAMES)} there are; lower either")
-    check_int_range("names", self.names, self.num_quantities(self.max_difficulty), len(NAMES))
-    check_option("order", self.order, ORDERS)
-    check_option("lookups", self.lookups, (False, True))
-    check_option("layout", self.layout, LAYOUTS)
-    check_option("solution", self.solution, SOLUTIONS)
+    allowed.integer("names", self.names, self.num_quantities(self.max_difficulty), len(NAMES))
+    allowed.option("order", self.order, ORDERS)
+    allowed.option("lookups", self.lookups, (False, True))
+    allowed.option("layout", self.layout, LAYOUTS)
+    allowed.option("solution", self.solution, SOLUTIONS)
 
   @property
   def min_difficulty(self) -> int:

@@ -14,8 +14,8 @@ from typing import ClassVar, Sequence
 import jax
 import jax.numpy as jnp
 
-from synth.task import BOS, EOS, PAD, Example, Task, Vocabulary, check_int_range, \
-    check_option, pack_rows
+import allowed
+from synth.task import BOS, EOS, PAD, Example, Task, Vocabulary, pack_rows
 
 MAX_OPERATIONS = 64
 MAX_MODULUS = 10  # values are single digit tokens
@@ -38,9 +38,9 @@ class ModularChain(Task):
   operations: str = "+-"
 
   def __post_init__(self):
-    check_int_range("max_difficulty", self.max_difficulty, 1, MAX_OPERATIONS)
-    check_int_range("modulus", self.modulus, 2, MAX_MODULUS)
-    check_option("operations", self.operations, OPERATION_SETS)
+    allowed.integer("max_difficulty", self.max_difficulty, 1, MAX_OPERATIONS)
+    allowed.integer("modulus", self.modulus, 2, MAX_MODULUS)
+    allowed.option("operations", self.operations, OPERATION_SETS)
 
   @property
   def vocab(self) -> Vocabulary:

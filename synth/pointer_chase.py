@@ -23,7 +23,8 @@ from typing import ClassVar, Sequence
 import jax
 import jax.numpy as jnp
 
-from synth.task import BOS, EOS, PAD, Example, Task, Vocabulary, check_int_range, pack_rows
+import allowed
+from synth.task import BOS, EOS, PAD, Example, Task, Vocabulary, pack_rows
 
 NAMES = tuple(string.ascii_lowercase)
 MAX_HOPS = len(NAMES) - 1  # the longest line through the names
@@ -46,9 +47,9 @@ class PointerChase(Task):
   stride: int = 1
 
   def __post_init__(self):
-    check_int_range("max_difficulty", self.max_difficulty, 1, MAX_HOPS)
-    check_int_range("stride", self.stride, 1, MAX_HOPS // self.max_difficulty)
-    check_int_range("names", self.names, self.stride * self.max_difficulty + 1, len(NAMES))
+    allowed.integer("max_difficulty", self.max_difficulty, 1, MAX_HOPS)
+    allowed.integer("stride", self.stride, 1, MAX_HOPS // self.max_difficulty)
+    allowed.integer("names", self.names, self.stride * self.max_difficulty + 1, len(NAMES))
 
   @property
   def vocab(self) -> Vocabulary:

@@ -5,20 +5,14 @@
       --option=modulus=5 --option=distractor_ratio=0.25
 """
 
-from absl import app, flags
+from absl import flags
 import jax
 import numpy as np
 
+from experiments import cli
 import synth
 
 FLAGS = flags.FLAGS
-flags.DEFINE_string("task", "addition", f"one of {sorted(synth.TASKS)}")
-flags.DEFINE_integer("difficulty", 3, "difficulty of every example shown")
-flags.DEFINE_integer("num", 3, "how many examples")
-flags.DEFINE_integer("seed", 0, "PRNG seed")
-flags.DEFINE_multi_string("option", [], "task option as name=value, repeatable "
-                          "(e.g. --option=layout=fixed --option=max_difficulty=8; "
-                          "each task's options: its class docstring in synth/)")
 
 
 def parse_options(pairs: list[str]) -> dict:
@@ -26,7 +20,7 @@ def parse_options(pairs: list[str]) -> dict:
   for pair in pairs:
     name, sep, value = pair.partition("=")
     if not sep:
-      raise app.UsageError(f"--option wants name=value; got {pair!r}")
+      raise ValueError(f"--option wants name=value; got {pair!r}")
     options[name] = _number_or_text(value)
   return options
 
@@ -56,19 +50,24 @@ def show(task: synth.Task, difficulty: int, num: int, seed: int) -> str:
   return "\n\n".join(blocks)
 
 
-def main(argv):
-  if len(argv) > 1:
-    raise app.UsageError(f"unexpected arguments: {argv[1:]}")
-  try:
-    task = synth.get_task(FLAGS.task, **parse_options(FLAGS.option))
-    print(show(task, FLAGS.difficulty, FLAGS.num, FLAGS.seed))
-  except ValueError as error:
-    raise app.UsageError(str(error)) from error
+def main():
+  task = synth.get_task(FLAGS.task, **parse_options(FLAGS.option))
+  print(show(task, FLAGS.difficulty, FLAGS.num, FLAGS.seed))
+
+
+def _define_flags():
+  flags.DEFINE_string("task", "addition", f"one of {sorted(synth.TASKS)}")
+  flags.DEFINE_integer("difficulty", 3, "difficulty of every example shown")
+  flags.DEFINE_integer("num", 3, "how many examples")
+  flags.DEFINE_integer("seed", 0, "PRNG seed")
+  flags.DEFINE_multi_string("option", [], "task option as name=value, repeatable "
+                            "(e.g. --option=layout=fixed --option=max_difficulty=8; "
+                            "each task's options: its class docstring in synth/)")
 
 
 def run():
   """The `difficulty-show` console command."""
-  app.run(main)
+  cli.run(main, _define_flags, refused=(ValueError,))
 
 
 if __name__ == "__main__":

@@ -19,8 +19,8 @@ from typing import ClassVar, Sequence
 import jax
 import jax.numpy as jnp
 
-from synth.task import BOS, EOS, PAD, Example, Task, Vocabulary, check_int_range, \
-    check_option, pack_rows
+import allowed
+from synth.task import BOS, EOS, PAD, Example, Task, Vocabulary, pack_rows
 
 MAX_LENGTH = 64
 SYMBOLS = tuple(string.ascii_lowercase)
@@ -41,9 +41,9 @@ class _StringMap(Task):
   layout: str = "variable"
 
   def __post_init__(self):
-    check_int_range("max_difficulty", self.max_difficulty, 1, MAX_LENGTH)
-    check_int_range("alphabet_size", self.alphabet_size, 2, len(SYMBOLS))
-    check_option("layout", self.layout, LAYOUTS)
+    allowed.integer("max_difficulty", self.max_difficulty, 1, MAX_LENGTH)
+    allowed.integer("alphabet_size", self.alphabet_size, 2, len(SYMBOLS))
+    allowed.option("layout", self.layout, LAYOUTS)
 
   def _places(self, difficulty):
     """Places the string (and the answer) is written with."""
@@ -143,7 +143,7 @@ class Reversal(_StringMap):
 
   def __post_init__(self):
     super().__post_init__()
-    check_option("operation", self.operation, REVERSAL_OPERATIONS)
+    allowed.option("operation", self.operation, REVERSAL_OPERATIONS)
 
   def _image(self, symbols_M, length):
     if self.operation == "copy":

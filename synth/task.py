@@ -13,6 +13,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+import allowed
+
 PAD, BOS, EOS = "<pad>", "<bos>", "<eos>"
 
 
@@ -61,16 +63,6 @@ class Vocabulary:
 
 def is_traced(x) -> bool:
   return isinstance(x, jax.core.Tracer)
-
-
-def check_option(name: str, value, allowed) -> None:
-  if value not in allowed:
-    raise ValueError(f"{name}={value!r} is not one of {sorted(allowed)}")
-
-
-def check_int_range(name: str, value, lo: int, hi: int) -> None:
-  if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not lo <= value <= hi:
-    raise ValueError(f"{name}={value!r} must be an integer in [{lo}, {hi}]")
 
 
 class Task(abc.ABC):
@@ -133,7 +125,7 @@ class Task(abc.ABC):
     return {d: float(w) for d, w in weights.items() if w > 0}
 
   def check_difficulty(self, difficulty, name: str = "difficulty") -> None:
-    check_int_range(name, difficulty, self.min_difficulty, self.max_difficulty)
+    allowed.integer(name, difficulty, self.min_difficulty, self.max_difficulty)
 
   def widest(self, max_difficulty: int | None) -> int:
     """The difficulty `sequence_width` is asked for: the task's maximum where None, else

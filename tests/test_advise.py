@@ -89,8 +89,9 @@ def test_bad_pool_lines_are_named(tmp_path, content, message):
     (lambda rows: rows[:2] + ["16,3,3,high,0"] + rows[3:], r"line 3, field accuracy: 'high' is "
      r"not a number"),
     (lambda rows: rows[:2] + ["16,3,3,1.5,0"] + rows[3:],
-     r"line 3, field accuracy: 1.5 is not in"),
-    (lambda rows: rows[:2] + ["0,3,3,0.5,0"] + rows[3:], r"line 3, field n: '0' is not a whole"),
+     r"line 3: accuracy=1.5 is not allowed; allowed: a finite number in \[0, 1\]"),
+    (lambda rows: rows[:2] + ["0,3,3,0.5,0"] + rows[3:], r"line 3: n=0 is not allowed; "
+     r"allowed: an integer >= 1"),
     (lambda rows: rows[:2] + ["16,5,3,0.5,0"] + rows[3:], r"line 3: difficulty_lo 5.0 is above"),
     (lambda rows: [rows[0]] + [r for r in rows[1:] if r.startswith("16,")],
      r"1 budget\(s\).*too few to fit"),
@@ -128,7 +129,7 @@ def test_quantiles_are_printed_ready_for_a_pilot_and_a_bad_count_refused(tmp_pat
   assert printed.stdout.splitlines()[1:] == [f"{d:.1f},{d:.1f},50" for d in range(1, 8)]
   refused = run_advisor(f"--data={pool}", "--difficulty_field=level", "--quantiles=0")
   assert refused.returncode == 2 and refused.stdout == ""
-  assert "error: --quantiles=0: allowed 1 to the pool's 350 lines" in refused.stderr
+  assert "error: --quantiles=0 is not allowed; allowed: 1 to the pool's 350 lines" in refused.stderr
 
 
 def test_the_pass_rate_examples_pilot_is_on_the_pools_own_quantile_windows():
@@ -271,7 +272,7 @@ def test_claims_figures_and_the_advisor_read_the_pair_that_speaks_for_a_study(
   C1-C5, the figures drawn per base and the advisor's pilot all read the same pair, SFT of
   the first base (before, the pilot read DFT while the claims and figures read SFT)."""
   from experiments.results import files, grid
-  from figures import draw
+  from experiments.figures import draw
   workdir, _ = launched
   runs = files.read_csv(os.path.join(workdir, "runs.csv"))
   assert {loss for _, loss in grid.studies(runs)} == {"sft", "dft"}

@@ -167,7 +167,28 @@ def test_claims_command_on_a_stored_study(tmp_path):
   missing = subprocess.run([sys.executable, "-m", "experiments.claims",
                             f"--workdir={tmp_path / 'none'}"], capture_output=True, text=True,
                            cwd=repo)
-  assert missing.returncode == 1 and "error: no results file" in missing.stderr
+  assert missing.returncode == 2 and "error: no results file" in missing.stderr
+
+
+def test_thresholds_read_back_from_a_config_json_are_range_checked(tmp_path):
+  """A config.json (older, or edited by hand) whose claims thresholds are outside their
+  declared ranges, or unknown, is refused by name before judging. Mutation that fails:
+  `read_study` without its `check_claim_thresholds` call."""
+  data = os.path.join(os.path.dirname(__file__), "data")
+  for name in ("runs.csv", "slices.csv"):
+    with open(os.path.join(data, name)) as source, open(tmp_path / name, "w") as target:
+      target.write(source.read())
+  for thresholds, message in ((dict(confidence=1.5), "claims.confidence=1.5 is not allowed; "
+                               "allowed: a finite number in (0.5, 1)"),
+                              (dict(resamples=10), "claims.resamples=10 is not allowed"),
+                              (dict(confidence=0.9, margin=0.1), "claims field='margin' is "
+                               "not allowed; allowed: one of confidence,")):
+    (tmp_path / "config.json").write_text(json.dumps(dict(claims=thresholds)))
+    with pytest.raises(ValueError) as refused:
+      claims.read_study(str(tmp_path))
+    assert message in str(refused.value) and "config.json" in str(refused.value)
+  (tmp_path / "config.json").write_text(json.dumps(dict(claims=dict(confidence=0.95))))
+  assert claims.read_study(str(tmp_path))[2] == dict(claims.DEFAULTS, confidence=0.95)
 
 
 def test_a_world_written_and_read_back_is_judged_the_same(tmp_path):

@@ -88,11 +88,11 @@ def test_mixture_weights_set_the_difficulty_mix(addition):
 
 @pytest.mark.parametrize("band, n, message", [
     ((1, 1), 51, "n=51 is more than the 50 distinct examples that may be drawn"),
-    ((0, 3), 10, r"band lo=0 must be an integer in \[1, 6\]"),
-    ((2, 7), 10, r"band hi=7 must be an integer in \[1, 6\]"),
+    ((0, 3), 10, r"band lo=0 is not allowed; allowed: an integer in \[1, 6\]"),
+    ((2, 7), 10, r"band hi=7 is not allowed; allowed: an integer in \[1, 6\]"),
     ((4, 2), 10, "band lo=4 is above band hi=2"),
     ((2,), 10, "band must be a pair"),
-    ((2, 3), 0, r"n=0 must be an integer in \[1, "),
+    ((2, 3), 0, r"n=0 is not allowed; allowed: an integer in \[1, "),
     ((2, 3), -5, "n=-5"),
     ((2, 3), 2.5, "n=2.5"),
 ])
@@ -105,7 +105,7 @@ def test_bad_dataset_arguments_are_refused(addition, band, n, message):
     ({}, "at least one difficulty"),
     ({2: 0.0}, "every difficulty in the mixture has weight 0"),
     ({2: -1.0}, "weight of difficulty 2 must be finite and >= 0"),
-    ({9: 1.0}, r"difficulty=9 must be an integer in \[1, 6\]"),
+    ({9: 1.0}, r"difficulty=9 is not allowed; allowed: an integer in \[1, 6\]"),
 ])
 def test_bad_mixtures_are_refused(addition, weights, message):
   with pytest.raises(ValueError, match=message):

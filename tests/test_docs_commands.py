@@ -85,14 +85,14 @@ def test_the_readmes_claims_table_is_the_committed_claims_json(tmp_path):
 
 
 def test_predict_and_figures_remake_the_committed_files(tmp_path):
-  """`python -m experiments.predict` and `python -m figures` on the committed cpu_default
-  remake its prediction.csv and its figures byte for byte: the committed figures show what
-  the committed runs hold. Mutation: a plotting change without redrawing fails here."""
+  """`python -m experiments.predict` and `python -m experiments.figures` on the committed
+  cpu_default remake its prediction.csv and its figures byte for byte: the committed figures
+  show what the committed runs hold. Mutation: a plotting change without redrawing fails here."""
   copy = _study_copy(tmp_path)
   _run(f"python -m experiments.predict --workdir={copy}", ROOT)
   assert (copy / "prediction.csv").read_bytes() == (
       ROOT / "results" / "cpu_default" / "prediction.csv").read_bytes()
-  _run(f"python -m figures --workdir={copy} --out={tmp_path / 'drawn'}", ROOT)
+  _run(f"python -m experiments.figures --workdir={copy} --out={tmp_path / 'drawn'}", ROOT)
   drawn = sorted(p.name for p in (tmp_path / "drawn").glob("*.png"))
   committed = sorted(p.name for p in (ROOT / "results" / "cpu_default").glob("*.png"))
   assert drawn == committed

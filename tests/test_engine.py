@@ -81,7 +81,8 @@ def test_band_difficulties_follow_the_easy_bias(easy_bias):
 
 
 def test_a_bad_easy_bias_is_refused():
-  with pytest.raises(ValueError, match=r"easy_bias=-1 must be a number in \[0, 8\]"):
+  with pytest.raises(ValueError, match=r"easy_bias=-1 is not allowed; "
+                                       r"allowed: a finite number in \[0, 8\]"):
     engine.fresh_batches(synth.get_task("addition"), None, -1)
 
 
@@ -226,9 +227,10 @@ def test_checkpoint_round_trip_is_bit_exact(tmp_path, addition):
 
 
 @pytest.mark.parametrize("field, value, message", [
-    ("batch_size", 0, r"batch_size=0 must be an integer in \[1, "),
-    ("warmup_fraction", 1.5, r"warmup_fraction=1.5 must be in \[0, 1\)"),
-    ("output_start", -1, r"output_start=-1 must be an integer in \[0, "),
+    ("batch_size", 0, r"batch_size=0 is not allowed; allowed: an integer in \[1, "),
+    ("warmup_fraction", 1.5, r"warmup_fraction=1.5 is not allowed; allowed: a finite number "
+     r"in \[0, 1\)"),
+    ("output_start", -1, r"output_start=-1 is not allowed; allowed: an integer in \[0, "),
 ])
 def test_bad_train_configs_are_refused(field, value, message):
   with pytest.raises(ValueError, match=message):
@@ -237,7 +239,7 @@ def test_bad_train_configs_are_refused(field, value, message):
 
 def test_training_set_larger_than_the_buffer_is_refused(addition):
   dataset = synth.make_dataset(jax.random.key(0), addition, (2, 2), 10)
-  with pytest.raises(ValueError, match=r"n=10 must be an integer in \[1, 8\]"):
+  with pytest.raises(ValueError, match=r"n=10 is not allowed; allowed: an integer in \[1, 8\]"):
     engine.dataset_source(dataset, capacity=8)
 
 

@@ -170,7 +170,8 @@ def test_lookups_are_constants_answered_by_their_value_and_only_where_asked_for(
       assert symbols[symbols.index("?") + 2:] == ["#", definition[0][2], "<eos>"]
       assert not paper.check(tokens)
   assert task.sequence_width(0) == task.answer_start(0) + 3 == task.answer_start(1) + 3
-  with pytest.raises(ValueError, match=r"difficulty=0 must be an integer in \[1, 4\]"):
+  with pytest.raises(ValueError, match=r"difficulty=0 is not allowed; "
+                                       r"allowed: an integer in \[1, 4\]"):
     paper.sample(jax.random.key(0), 0)
 
 
@@ -272,15 +273,17 @@ def test_the_default_draws_the_papers_problems_mod_23_with_half_as_many_distract
 
 
 @pytest.mark.parametrize("options, message", [
-    (dict(modulus=1), r"modulus=1 must be an integer in \[2, 23\]"),
-    (dict(modulus=24), r"modulus=24 must be an integer in \[2, 23\]"),
-    (dict(distractor_ratio=1.5), r"distractor_ratio=1.5 must be a number in \[0, 1\]"),
+    (dict(modulus=1), r"modulus=1 is not allowed; allowed: an integer in \[2, 23\]"),
+    (dict(modulus=24), r"modulus=24 is not allowed; allowed: an integer in \[2, 23\]"),
+    (dict(distractor_ratio=1.5), r"distractor_ratio=1.5 is not allowed; "
+     r"allowed: a finite number in \[0, 1\]"),
     (dict(distractor_ratio="half"), r"distractor_ratio='half'"),
     (dict(max_difficulty=48, distractor_ratio=1), "needs 121 names, more than the 105"),
-    (dict(max_difficulty=10, names=20), r"names=20 must be an integer in \[21, 105\]"),
-    (dict(order="sorted"), r"order='sorted' is not one of \['shuffled', 'topological'\]"),
-    (dict(layout="padded"), r"layout='padded' is not one of \['fixed', 'growing'\]"),
-    (dict(solution="plan"), r"solution='plan' is not one of \['planned', 'steps'\]"),
+    (dict(max_difficulty=10, names=20), r"names=20 is not allowed; "
+     r"allowed: an integer in \[21, 105\]"),
+    (dict(order="sorted"), r"order='sorted' is not allowed; allowed: one of shuffled, topological"),
+    (dict(layout="padded"), r"layout='padded' is not allowed; allowed: one of fixed, growing"),
+    (dict(solution="plan"), r"solution='plan' is not allowed; allowed: one of planned, steps"),
 ])
 def test_bad_options_are_refused_with_the_allowed_range(options, message):
   with pytest.raises(ValueError, match=message):

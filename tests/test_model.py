@@ -170,16 +170,17 @@ def test_full_rope_fraction_is_todays_model():
 
 
 @pytest.mark.parametrize("field, value, message", [
-    ("canon_width", 17, r"canon_width=17 must be an integer in \[0, 16\]"),
+    ("canon_width", 17, r"canon_width=17 is not allowed; allowed: an integer in \[0, 16\]"),
     ("canon_points", "BA", r"canon_points='BA' must be distinct letters of 'ABCD'"),
     ("canon_points", "E", r"canon_points='E' must be distinct letters"),
     ("canon_points", "", r"canon_points='' must be distinct letters"),
-    ("rope_fraction", 0.0, r"rope_fraction=0.0 must be a number in \(0, 1\]"),
+    ("rope_fraction", 0.0, r"rope_fraction=0.0 is not allowed; "
+     r"allowed: a finite number in \(0, 1\]"),
     ("position_encoding", "alibi", "position_encoding='alibi'"),
     ("num_heads", 5, "d_model=32 must be a multiple of num_heads=5"),
     ("compute_dtype", "float16", "compute_dtype='float16'"),
-    ("d_model", 0, r"d_model=0 must be an integer in \[2, "),
-    ("position_scatter", 0, r"position_scatter=0 must be an integer in \[1, 64\]"),
+    ("d_model", 0, r"d_model=0 is not allowed; allowed: an integer in \[2, "),
+    ("position_scatter", 0, r"position_scatter=0 is not allowed; allowed: an integer in \[1, 64\]"),
 ])
 def test_bad_model_configs_are_refused(field, value, message):
   options = dict(vocab_size=17, max_length=8, d_model=32, num_heads=4)

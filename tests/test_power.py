@@ -77,7 +77,7 @@ def test_power_command_prints_a_table_and_refuses_bad_sizes(tmp_path):
   assert header.split()[:5] == ["claim", "base", "base_seeds", "data_seeds", "statistic"]
   assert len(lines) == 2 * 2 * 5  # sizes x (trend, strict) x C1-C5
   bad = subprocess.run(command + ["--base_seeds=0"], capture_output=True, text=True, cwd=REPO)
-  assert bad.returncode == 1 and bad.stderr.strip().splitlines()[-1] == (
+  assert bad.returncode == 2 and bad.stderr.strip().splitlines()[-1] == (
       "error: --base_seeds=0 is not allowed; allowed: positive integers separated by commas, "
       "e.g. 3,6,12")
 

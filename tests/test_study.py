@@ -22,7 +22,7 @@ from experiments.engine import train as engine
 from experiments.results import files, schema
 from experiments.study import bounds, finetune, runner, scoring, setup
 from models import ModelConfig
-from figures import draw
+from experiments.figures import draw
 
 DATA = os.path.join(os.path.dirname(__file__), "data")
 
@@ -169,48 +169,49 @@ def test_a_workdir_from_before_a_model_field_existed_is_the_same_config(finished
 
 
 @pytest.mark.parametrize("field, value, message", [
-    ("sweep.budgets", (), r"config.sweep.budgets: \(\) is empty .*; allowed: a non-empty tuple"),
+    ("sweep.budgets", (), r"config.sweep.budgets=\(\) is not allowed; allowed: a non-empty tuple"),
     ("sweep.seeds", (0, 1, 0), r"config.sweep.seeds: 0 repeated"),
     ("sweep.bands", ((2, 2), (3, 3), (2, 2)), r"config.sweep.bands: \(2, 2\) repeated"),
-    ("bases.seeds", (), r"config.bases.seeds: \(\) is empty"),
+    ("bases.seeds", (), r"config.bases.seeds=\(\) is not allowed"),
     ("bases.seeds", (1, 1), r"config.bases.seeds: 1 repeated"),
     ("bases.names", ("a", "a"), r"config.bases.names: 'a' repeated"),
-    ("sweep.bands", ((2, 4),), r"config.sweep.bands: band \(2, 4\) is not allowed; allowed: "
+    ("sweep.bands", ((2, 4),), r"config.sweep.bands=\(2, 4\) is not allowed; allowed: a band "
      r"\(lo, hi\) with 1 <= lo <= hi <= 3"),
     ("sweep.budgets", (8, 5000), r"config.sweep.budgets: 5000 training examples plus 16 "
      r"held-out .* band \(2, 2\) .* allowed: n in \[1, 4984\]"),
-    ("sweep.budgets", (8, 8.5), r"config.sweep.budgets: 8.5 is not allowed; allowed: an integer "
+    ("sweep.budgets", (8, 8.5), r"config.sweep.budgets=8.5 is not allowed; allowed: an integer "
      r">= 1"),
     ("evaluation.heldout_examples", 6000, r"config.bases.bands: 6000 held-out examples .* "
      r"allowed: evaluation.heldout_examples <= 4999"),
-    ("sweep.losses", ("sft", "kl"), r"config.sweep.losses: 'kl' is not allowed; allowed: sft, dft"),
+    ("sweep.losses", ("sft", "kl"), r"config.sweep.losses='kl' is not allowed; "
+     r"allowed: one of dft, sft"),
     ("model.max_length", 10, r"config.model.max_length: 10 is shorter than the task's "
      r"sequences \(14 tokens\)"),
     ("model.position_encoding", "alibi", r"config.model: position_encoding='alibi'"),
-    ("bases.bands", ((1, 2), (0, 1)), r"config.bases.bands: band \(0, 1\)"),
-    ("evaluation.test_difficulties", (1, 4), r"config.evaluation.test_difficulties: 4 is not "
+    ("bases.bands", ((1, 2), (0, 1)), r"config.bases.bands=\(0, 1\) is not allowed"),
+    ("evaluation.test_difficulties", (1, 4), r"config.evaluation.test_difficulties=4 is not "
      r"allowed; allowed: an integer in \[1, 3\]"),
-    ("finetune.learning_rate", 0.0, r"config.finetune.learning_rate: 0.0 is not allowed; "
+    ("finetune.learning_rate", 0.0, r"config.finetune.learning_rate=0.0 is not allowed; "
      r"allowed: a finite number in \(0, 1.0\]"),
-    ("finetune.learning_rate", float("inf"), r"config.finetune.learning_rate: inf is not"),
-    ("pretrain.learning_rate", float("nan"), r"config.pretrain.learning_rate: nan is not"),
-    ("finetune.max_steps", 0, r"config.finetune.max_steps: 0 is not allowed; allowed: an integer"),
-    ("finetune.fit_threshold", 1.0, r"config.finetune.fit_threshold: 1.0 is not allowed"),
-    ("claims.confidence", 0.4, r"config.claims.confidence: 0.4 is not allowed"),
-    ("claims.trend_share", 0.5, r"config.claims.trend_share: 0.5 is not allowed; allowed: a "
+    ("finetune.learning_rate", float("inf"), r"config.finetune.learning_rate=inf is not"),
+    ("pretrain.learning_rate", float("nan"), r"config.pretrain.learning_rate=nan is not"),
+    ("finetune.max_steps", 0, r"config.finetune.max_steps=0 is not allowed; allowed: an integer"),
+    ("finetune.fit_threshold", 1.0, r"config.finetune.fit_threshold=1.0 is not allowed"),
+    ("claims.confidence", 0.4, r"config.claims.confidence=0.4 is not allowed"),
+    ("claims.trend_share", 0.5, r"config.claims.trend_share=0.5 is not allowed; allowed: a "
      r"finite number in \(0.5, 1\]"),
-    ("evaluation.curve_every", 0, r"config.evaluation.curve_every: 0 is not allowed"),
+    ("evaluation.curve_every", 0, r"config.evaluation.curve_every=0 is not allowed"),
     ("task.options", dict(max_difficulty=3, layout="spiral"), r"config.task: layout='spiral'"),
-    ("execution.chunk_runs", -1, r"config.execution.chunk_runs: -1 is not allowed; allowed: an "
+    ("execution.chunk_runs", -1, r"config.execution.chunk_runs=-1 is not allowed; allowed: an "
      r"integer >= 0"),
-    ("bounds.sigmas", (0.1, 0.01), r"config.bounds.sigmas: \(0.1, 0.01\) is not allowed; "
+    ("bounds.sigmas", (0.1, 0.01), r"config.bounds.sigmas=\(0.1, 0.01\) is not allowed; "
      r"allowed: ascending values"),
-    ("bounds.sigmas", (0.0, 0.1), r"config.bounds.sigmas: 0.0 is not allowed; allowed: a finite "
+    ("bounds.sigmas", (0.0, 0.1), r"config.bounds.sigmas=0.0 is not allowed; allowed: a finite "
      r"number in \(0, 10\]"),
-    ("bounds.draws", 0, r"config.bounds.draws: 0 is not allowed; allowed: an integer in "
+    ("bounds.draws", 0, r"config.bounds.draws=0 is not allowed; allowed: an integer in "
      r"\[1, 100000\]"),
-    ("bounds.delta", 1.0, r"config.bounds.delta: 1.0 is not allowed"),
-    ("prediction.fit_budgets", 2, r"config.prediction.fit_budgets: 2 is not allowed; allowed: 0 "
+    ("bounds.delta", 1.0, r"config.bounds.delta=1.0 is not allowed"),
+    ("prediction.fit_budgets", 2, r"config.prediction.fit_budgets=2 is not allowed; allowed: 0 "
      r"\(no prediction\) or an integer from 2 to 1, leaving at least one of the 2 budgets"),
 ])
 def test_bad_configs_fail_before_any_compute(tmp_path, field, value, message):
@@ -272,7 +273,7 @@ def test_bad_command_lines_get_one_clear_line(tmp_path):
   ]
   for flags, message in cases:
     out = _launch(*flags)
-    assert out.returncode != 0, flags
+    assert out.returncode == 2, flags
     assert message in out.stderr, (flags, out.stderr[-1500:])
     assert len([line for line in out.stderr.splitlines() if line.startswith("error:")]) == 1
     assert "Traceback" not in out.stderr and "--workdir: where results" not in out.stderr

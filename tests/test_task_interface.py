@@ -93,18 +93,22 @@ def test_traced_out_of_range_difficulty_is_clipped(task):
     ("addition", {"digit_order": "backwards"}, "digit_order='backwards'"),
     ("addition", {"layout": "ragged"}, "layout='ragged'"),
     ("addition", {"operand_sampling": "gaussian"}, "operand_sampling='gaussian'"),
-    ("addition", {"max_difficulty": 0}, r"max_difficulty=0 must be an integer in \[1, 64\]"),
+    ("addition", {"max_difficulty": 0}, r"max_difficulty=0 is not allowed; "
+     r"allowed: an integer in \[1, 64\]"),
     ("graph_arithmetic", {"max_difficulty": 49}, r"max_difficulty=49 .* \[1, 48\]"),
     ("graph_arithmetic", {"max_difficulty": 4.0}, "max_difficulty=4.0"),
     ("reversal", {"operation": "rotate"}, "operation='rotate'"),
-    ("sorting", {"alphabet_size": 27}, r"alphabet_size=27 must be an integer in \[2, 26\]"),
+    ("sorting", {"alphabet_size": 27}, r"alphabet_size=27 is not allowed; "
+     r"allowed: an integer in \[2, 26\]"),
     ("modular_chain", {"operations": "/"}, "operations='/'"),
-    ("modular_chain", {"modulus": 11}, r"modulus=11 must be an integer in \[2, 10\]"),
-    ("pointer_chase", {"max_difficulty": 8, "names": 8}, r"names=8 must be an integer in \[9, 26\]"),
+    ("modular_chain", {"modulus": 11}, r"modulus=11 is not allowed; "
+     r"allowed: an integer in \[2, 10\]"),
+    ("pointer_chase", {"max_difficulty": 8, "names": 8}, r"names=8 is not allowed; "
+     r"allowed: an integer in \[9, 26\]"),
     ("pointer_chase", {"max_difficulty": 8, "names": 17, "stride": 4},
-     r"stride=4 must be an integer in \[1, 3\]"),
+     r"stride=4 is not allowed; allowed: an integer in \[1, 3\]"),
     ("pointer_chase", {"max_difficulty": 8, "names": 16, "stride": 2},
-     r"names=16 must be an integer in \[17, 26\]"),
+     r"names=16 is not allowed; allowed: an integer in \[17, 26\]"),
 ])
 def test_bad_task_arguments_are_refused(name, options, message):
   with pytest.raises(ValueError, match=message):

@@ -32,6 +32,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+import allowed
 from experiments.analysis import learning_curves
 from experiments.results import files, grid, schema
 
@@ -73,12 +74,10 @@ def read_pilot(path: str) -> list[PilotRun]:
       n = _number(row["n"], path, line, "n")
       lo, hi = (_number(row[f], path, line, f) for f in ("difficulty_lo", "difficulty_hi"))
       accuracy = _number(row["accuracy"], path, line, "accuracy")
-      if n < 1 or n != int(n):
-        raise ValueError(f"{path}, line {line}, field n: {row['n']!r} is not a whole number >= 1")
+      allowed.integer(f"{path}, line {line}: n", int(n) if n == int(n) else n, 1)
       if lo > hi:
         raise ValueError(f"{path}, line {line}: difficulty_lo {lo} is above difficulty_hi {hi}")
-      if not 0 <= accuracy <= 1:
-        raise ValueError(f"{path}, line {line}, field accuracy: {accuracy} is not in [0, 1]")
+      allowed.real(f"{path}, line {line}: accuracy", accuracy, 0, 1)
       run = PilotRun(int(n), (lo, hi), accuracy, row.get("seed") or "")
       identity = (run.n, run.window, run.seed)
       if identity in seen:
@@ -202,7 +201,7 @@ def quantile_windows(values, count: int) -> list[tuple[float, float, int]]:
   ties may leave fewer windows than asked."""
   ordered = np.sort(np.asarray(values, float))
   if not 1 <= count <= len(ordered):
-    raise ValueError(f"--quantiles={count}: allowed 1 to the pool's {len(ordered)} lines")
+    allowed.refuse("--quantiles", count, f"1 to the pool's {len(ordered)} lines")
   cuts = [0]
   for i in range(1, count):
     cut = max(int(round(i * len(ordered) / count)), cuts[-1])

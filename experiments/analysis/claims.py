@@ -449,9 +449,9 @@ def table(verdicts: list[dict]) -> str:
 def read_study(workdir: str) -> tuple[list[dict], list[dict], dict]:
   """(runs, slices, claims settings) of a study's workdir: its config's settings over the
   defaults."""
-  settings = files.read_json(workdir, "config").get("claims", {})
-  return (files.read_results(workdir, "runs"), files.read_results(workdir, "slices"),
-          dict(DEFAULTS) | settings)
+  settings = dict(DEFAULTS) | files.read_json(workdir, "config").get("claims", {})
+  configs.check_claim_thresholds(settings, f"{files.study_path(workdir, 'config')}: claims")
+  return files.read_results(workdir, "runs"), files.read_results(workdir, "slices"), settings
 
 
 def judge_workdir(workdir: str) -> list[dict]:

@@ -19,10 +19,11 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+import allowed
 from experiments.engine.evaluate import example_metrics
 from experiments.engine.losses import shift, token_losses
 from models import random_positions
-from synth.task import Example, Task, check_int_range
+from synth.task import Example, Task
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,11 +40,10 @@ class TrainConfig:
   output_start: int = 0  # first position scored: no answer token is predicted before it
 
   def __post_init__(self):
-    check_int_range("batch_size", self.batch_size, 1, 1 << 20)
-    check_int_range("max_steps", self.max_steps, 1, 1 << 30)
-    check_int_range("output_start", self.output_start, 0, 1 << 20)
-    if not 0 <= self.warmup_fraction < 1:
-      raise ValueError(f"warmup_fraction={self.warmup_fraction} must be in [0, 1)")
+    allowed.integer("batch_size", self.batch_size, 1, 1 << 20)
+    allowed.integer("max_steps", self.max_steps, 1, 1 << 30)
+    allowed.integer("output_start", self.output_start, 0, 1 << 20)
+    allowed.real("warmup_fraction", self.warmup_fraction, 0, 1, hi_open=True)
 
 
 class BandSource(NamedTuple):
@@ -90,7 +90,7 @@ def band_source(lo: int, hi: int) -> BandSource:
 def dataset_source(dataset: Example, capacity: int) -> DatasetSource:
   """Pads a training set of n rows to `capacity` rows (the grid's largest n)."""
   n = dataset.tokens.shape[0]
-  check_int_range("n", n, 1, capacity)
+  allowed.integer("n", n, 1, capacity)
   pad = ((0, capacity - n), (0, 0))
   return DatasetSource(jnp.asarray(np.pad(dataset.tokens, pad)),
                        jnp.asarray(np.pad(dataset.answer_mask, pad)), jnp.int32(n))
@@ -119,9 +119,7 @@ def fresh_batches(task: Task, width: int | None = None, easy_bias: float = 0.0) 
   their first `width` positions (None: the task's full width), difficulties from
   `draw_difficulties`. Padding only follows an example, so a width that holds the band's
   longest example drops nothing but padding."""
-  if isinstance(easy_bias, bool) or not isinstance(easy_bias, (int, float)) \
-      or not 0 <= easy_bias <= 8:
-    raise ValueError(f"easy_bias={easy_bias!r} must be a number in [0, 8]")
+  allowed.real("easy_bias", easy_bias, 0, 8)
 
   def draw(source: BandSource, key, batch_size):
     key_difficulty, key_examples = jax.random.split(key)

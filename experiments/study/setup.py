@@ -6,14 +6,14 @@ are later drawn under (`synth.drawable`), so a config that passes never fails ha
 """
 
 import dataclasses
-import math
-import numbers
 
 import jax
 from jax.sharding import Mesh
 import ml_collections
 
+import allowed
 import synth
+from experiments import configs
 from experiments.engine import sharding
 from models import ModelConfig, Transformer
 
@@ -60,50 +60,18 @@ def fail(field: str, message: str):
   raise ValueError(f"config.{field}: {message}")
 
 
-def _is_int(value) -> bool:
-  return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def check_int(field: str, value, lo: int, hi: int | None = None) -> None:
-  allowed = f"an integer >= {lo}" if hi is None else f"an integer in [{lo}, {hi}]"
-  if not _is_int(value) or value < lo or (hi is not None and value > hi):
-    fail(field, f"{value!r} is not allowed; allowed: {allowed}")
-
-
-def check_real(field: str, value, lo: float, hi: float, *, lo_open=False,
-               hi_open=False) -> None:
-  allowed = f"a finite number in {'(' if lo_open else '['}{lo}, {hi}{')' if hi_open else ']'}"
-  ok = (isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
-        and (value > lo if lo_open else value >= lo) and (value < hi if hi_open else value <= hi))
-  if not ok:
-    fail(field, f"{value!r} is not allowed; allowed: {allowed}")
-
-
-def check_values(field: str, values, check_one) -> None:
-  """A non-empty tuple of distinct values, each passing `check_one(field, value)`."""
-  if isinstance(values, (str, bytes)) or not hasattr(values, "__len__") or not values:
-    fail(field, f"{values!r} is empty or not a sequence, so the grid has no run; allowed: a "
-         "non-empty tuple")
-  for value in values:
-    check_one(field, value)
-  repeated = sorted({repr(v) for v in values if list(values).count(v) > 1})
-  if repeated:
-    fail(field, f"{', '.join(repeated)} repeated: each value names runs, so it must appear once")
-
-
 def _check_name(field, name):
   if not (isinstance(name, str) and name.isidentifier()):
-    fail(field, f"{name!r} is not allowed; allowed: a name of letters, digits and _")
+    allowed.refuse(field, name, "a name of letters, digits and _")
 
 
 def _band_checker(task: synth.Task):
   lo, hi = task.min_difficulty, task.max_difficulty
 
   def check(field, band):
-    if not (isinstance(band, (tuple, list)) and len(band) == 2 and all(map(_is_int, band))
-            and lo <= band[0] <= band[1] <= hi):
-      fail(field, f"band {band!r} is not allowed; allowed: (lo, hi) with {lo} <= lo <= hi "
-           f"<= {hi}")
+    if not (isinstance(band, (tuple, list)) and len(band) == 2
+            and all(map(allowed.is_integer, band)) and lo <= band[0] <= band[1] <= hi):
+      allowed.refuse(field, band, f"a band (lo, hi) with {lo} <= lo <= hi <= {hi}")
 
   return check
 
@@ -141,67 +109,61 @@ def build(config: ml_collections.ConfigDict) -> Setup:
   check_band = _band_checker(train_task)
 
   bases = config.bases
-  check_values("bases.names", bases.names, _check_name)
+  allowed.distinct("config.bases.names", bases.names, _check_name)
   if len(bases.bands) != len(bases.names):
     fail("bases.bands", f"{len(bases.bands)} bands for {len(bases.names)} bases; allowed: one "
          "pre-training band per name in bases.names")
   for band in bases.bands:
-    check_band("bases.bands", band)
-  check_values("bases.seeds", bases.seeds, lambda f, v: check_int(f, v, 0))
+    check_band("config.bases.bands", band)
+  allowed.distinct("config.bases.seeds", bases.seeds, lambda f, v: allowed.integer(f, v, 0))
 
-  check_int("pretrain.steps", config.pretrain.steps, 1, 10 ** 7)
-  check_int("finetune.max_steps", config.finetune.max_steps, 1, 10 ** 7)
-  check_int("finetune.check_every", config.finetune.check_every, 1, config.finetune.max_steps)
-  check_real("finetune.fit_threshold", config.finetune.fit_threshold, 0, 1, hi_open=True)
+  allowed.integer("config.pretrain.steps", config.pretrain.steps, 1, 10 ** 7)
+  allowed.integer("config.finetune.max_steps", config.finetune.max_steps, 1, 10 ** 7)
+  allowed.integer("config.finetune.check_every", config.finetune.check_every, 1,
+                  config.finetune.max_steps)
+  allowed.real("config.finetune.fit_threshold", config.finetune.fit_threshold, 0, 1, hi_open=True)
   for group in ("pretrain", "finetune"):
-    check_int(f"{group}.batch_size", config[group].batch_size, 1, 1 << 16)
-    check_real(f"{group}.learning_rate", config[group].learning_rate, 0, MAX_LEARNING_RATE,
-               lo_open=True)
+    allowed.integer(f"config.{group}.batch_size", config[group].batch_size, 1, 1 << 16)
+    allowed.real(f"config.{group}.learning_rate", config[group].learning_rate, 0,
+                 MAX_LEARNING_RATE, lo_open=True)
 
   sweep, evaluation = config.sweep, config.evaluation
-  check_values("sweep.budgets", sweep.budgets, lambda f, v: check_int(f, v, 1))
-  check_values("sweep.bands", sweep.bands, check_band)
-  check_values("sweep.seeds", sweep.seeds, lambda f, v: check_int(f, v, 0))
-  check_values("sweep.losses", sweep.losses, lambda f, v: v in LOSSES or fail(
-      f, f"{v!r} is not allowed; allowed: {', '.join(LOSSES)}"))
-  check_values("evaluation.test_difficulties", evaluation.test_difficulties,
-               lambda f, v: check_int(f, v, train_task.min_difficulty,
-                                      train_task.max_difficulty))
+  allowed.distinct("config.sweep.budgets", sweep.budgets, lambda f, v: allowed.integer(f, v, 1))
+  allowed.distinct("config.sweep.bands", sweep.bands, check_band)
+  allowed.distinct("config.sweep.seeds", sweep.seeds, lambda f, v: allowed.integer(f, v, 0))
+  allowed.distinct("config.sweep.losses", sweep.losses, lambda f, v: allowed.option(f, v, LOSSES))
+  allowed.distinct("config.evaluation.test_difficulties", evaluation.test_difficulties,
+                   lambda f, v: allowed.integer(f, v, train_task.min_difficulty,
+                                                train_task.max_difficulty))
   for field in ("examples_per_difficulty", "heldout_examples", "batch_size", "curve_every"):
-    check_int(f"evaluation.{field}", evaluation[field], 1, 1 << 20)
+    allowed.integer(f"config.evaluation.{field}", evaluation[field], 1, 1 << 20)
   for band in bases.bands:
     _check_draws(train_task, band, "bases.bands", 0, evaluation.heldout_examples)
   for band in sweep.bands:
     _check_draws(train_task, band, "sweep.budgets", max(sweep.budgets),
                  evaluation.heldout_examples)
 
-  claims = config.claims
-  check_real("claims.confidence", claims.confidence, 0.5, 1, lo_open=True, hi_open=True)
-  check_int("claims.resamples", claims.resamples, 100, 10 ** 6)
-  check_int("claims.seed", claims.seed, 0)
-  check_real("claims.trend_share", claims.trend_share, 0.5, 1, lo_open=True)
-  for field in ("min_difference", "slice_drop"):
-    check_real(f"claims.{field}", claims[field], 0, 1)
-  for field in ("solved_accuracy", "learned_accuracy"):
-    check_real(f"claims.{field}", claims[field], 0, 1, lo_open=True)
+  configs.check_claim_thresholds(config.claims, "config.claims")
   b = config.bounds
-  check_values("bounds.sigmas", b.sigmas, lambda f, v: check_real(f, v, 0, 10, lo_open=True))
+  allowed.distinct("config.bounds.sigmas", b.sigmas,
+                   lambda f, v: allowed.real(f, v, 0, 10, lo_open=True))
   if list(b.sigmas) != sorted(b.sigmas):
-    fail("bounds.sigmas", f"{tuple(b.sigmas)} is not allowed; allowed: ascending values")
-  check_int("bounds.selection_draws", b.selection_draws, 1, 1000)
-  check_int("bounds.draws", b.draws, 1, 100000)
-  check_real("bounds.tolerance", b.tolerance, 0, 1)
-  check_real("bounds.delta", b.delta, 0, 1, lo_open=True, hi_open=True)
+    allowed.refuse("config.bounds.sigmas", tuple(b.sigmas), "ascending values")
+  allowed.integer("config.bounds.selection_draws", b.selection_draws, 1, 1000)
+  allowed.integer("config.bounds.draws", b.draws, 1, 100000)
+  allowed.real("config.bounds.tolerance", b.tolerance, 0, 1)
+  allowed.real("config.bounds.delta", b.delta, 0, 1, lo_open=True, hi_open=True)
   fit_budgets = config.prediction.fit_budgets
-  if fit_budgets != 0 and not (_is_int(fit_budgets) and 2 <= fit_budgets < len(sweep.budgets)):
-    fail("prediction.fit_budgets", f"{fit_budgets!r} is not allowed; allowed: 0 (no "
-         f"prediction) or an integer from 2 to {len(sweep.budgets) - 1}, leaving at least one "
-         f"of the {len(sweep.budgets)} budgets to predict")
-  check_int("execution.vmap_width", config.execution.vmap_width, 0)
-  check_int("execution.chunk_runs", config.execution.chunk_runs, 0)
+  if fit_budgets != 0 and not (allowed.is_integer(fit_budgets)
+                               and 2 <= fit_budgets < len(sweep.budgets)):
+    allowed.refuse("config.prediction.fit_budgets", fit_budgets, f"0 (no prediction) or an "
+                   f"integer from 2 to {len(sweep.budgets) - 1}, leaving at least one of the "
+                   f"{len(sweep.budgets)} budgets to predict")
+  allowed.integer("config.execution.vmap_width", config.execution.vmap_width, 0)
+  allowed.integer("config.execution.chunk_runs", config.execution.chunk_runs, 0)
   if not isinstance(config.execution.score_test_per_width, bool):
-    fail("execution.score_test_per_width", f"{config.execution.score_test_per_width!r} is not "
-         "allowed; allowed: True or False")
+    allowed.refuse("config.execution.score_test_per_width",
+                   config.execution.score_test_per_width, "True or False")
 
   trained = [b[0] for b in bases.bands] + [b[0] for b in sweep.bands]
   evaluation_output_start = min(output_start(train_task, trained),

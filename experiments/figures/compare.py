@@ -7,7 +7,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the file-only backend)
 import numpy as np  # noqa: E402
 
-from figures.draw import save  # noqa: E402
+from experiments.figures.draw import save  # noqa: E402
 
 VERDICT_COLOURS = {"HOLDS": "#4caf50", "INCONCLUSIVE": "#ffc107", "FAILS": "#e53935",
                    "NOT TESTED": "#bdbdbd"}

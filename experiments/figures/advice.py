@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt  # noqa: E402  (after choosing the file-only bac
 import numpy as np  # noqa: E402
 
 from experiments.analysis import advise  # noqa: E402
-from figures.draw import save  # noqa: E402
+from experiments.figures.draw import save  # noqa: E402
 
 
 def advice_plot(runs: list, advice: advise.Advice, budget: int, path: str,
