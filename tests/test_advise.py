@@ -291,3 +291,40 @@ def test_claims_figures_and_the_advisor_read_the_pair_that_speaks_for_a_study(
                       lambda runs, slices, base, loss, path: read.append(loss) or path)
   draw.draw_all(workdir, str(tmp_path))
   assert read and set(read) == {"sft"}
+
+
+def _crossing_pilot(budgets=(16, 32, 64), seeds=3):
+  """Two windows: the easy one 0.6 - n^-1/2, the hard one 0.9 - 4 n^-1/2; the hard one is
+  behind at every pilot budget and overtakes at n = 100."""
+  truth = {(1, 1): (0.6, 1.0), (2, 2): (0.9, 4.0)}
+  jitter = (-0.004, 0.0, 0.004)
+  return [advise.PilotRun(n, w, c - g * n ** -0.5 + jitter[s], str(s))
+          for n in budgets for w, (c, g) in truth.items() for s in range(seeds)]
+
+
+def test_the_switch_budget_is_where_the_harder_window_overtakes_and_says_when_undecided():
+  """The hard window overtakes the pilot's best at n = 100 (the truth); the advice at a
+  budget inside the switch's interval says the choice is not yet decided, and far beyond it
+  chooses the hard window without that line. Mutation that fails: `overtakes` with the
+  ratio of gaps to ceilings inverted."""
+  runs = _crossing_pilot()
+  at_100 = advise.advise(runs, 100, extrapolate=True)
+  (switch,) = at_100.switches
+  assert switch.window == (2, 2) and switch.over == (1, 1)
+  assert 95 < switch.budget < 105 and switch.interval[0] <= 100 <= switch.interval[1]
+  assert at_100.undecided == (switch,)
+  assert "not yet decided at this budget: 2 may overtake 1 anywhere in" in advise.report(
+      at_100, 100)
+  far = advise.advise(runs, 1000, extrapolate=True)
+  assert far.window == (2, 2) and far.undecided == ()
+  assert "(2, 2)" not in advise.report(far, 1000) and "from n = 100 " in advise.report(far, 1000)
+
+
+def test_overtakes_is_never_every_budget_or_the_crossing():
+  from experiments.analysis import learning_curves
+  curves = learning_curves.LearningCurves(((1, 1), (2, 2), (3, 3), (4, 4)), 0.5,
+                                          np.array([0.6, 0.9, 0.5, 0.7]),
+                                          np.array([1.0, 4.0, 2.0, 0.5]))
+  assert curves.overtakes((2, 2), (1, 1)) == pytest.approx(100.0)  # (3 / 0.3)^2
+  assert curves.overtakes((3, 3), (1, 1)) == float("inf")  # a lower ceiling: never
+  assert curves.overtakes((4, 4), (1, 1)) == 1.0  # higher ceiling, smaller gap: always

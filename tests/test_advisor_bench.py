@@ -124,7 +124,7 @@ def test_an_advice_that_fails_is_counted_a_failure_never_a_choice(monkeypatch):
   world = worlds.make_world("walk_exp", 0)
   pilot, windows = world.pilot(0), list(world.windows)
   nan_advice = bench.advise.Advice(windows[0], math.nan, (math.nan, math.nan), {}, (), 0.0,
-                                   0.0, "", None)
+                                   0.0, "", None, (), ())
   monkeypatch.setattr(bench.advise, "advise", lambda *args, **kwargs: nan_advice)
   assert bench.decide("advisor", pilot, windows, 256) == (None, None, "NaN prediction")
 

@@ -41,6 +41,14 @@ _BOOTSTRAP = 200  # refits on resampled runs, for the interval
 _Z90 = 1.645  # a normal's 95th percentile: the model error's share of a 90 % interval
 
 
+class Switch(NamedTuple):
+  """Where another window is predicted to overtake the pilot's best."""
+  window: tuple
+  over: tuple  # the window predicted best at the pilot's largest budget
+  budget: float  # from which `window` is predicted to beat `over` for good; inf: never
+  interval: tuple  # the 90 % interval of `budget` (5th-95th percentile over the refits)
+
+
 class Advice(NamedTuple):
   window: tuple  # (lo, hi)
   accuracy: float  # predicted at the budget
@@ -52,6 +60,8 @@ class Advice(NamedTuple):
   # where no window of the largest budget was run at a smaller one
   warning: str
   curves: learning_curves.LearningCurves  # the fit, for asking at other budgets (and drawing)
+  switches: tuple  # a Switch per window other than the pilot's best, in the windows' order
+  undecided: tuple  # the switches whose interval holds the asked budget
 
 
 class PilotRun(NamedTuple):
@@ -119,8 +129,10 @@ def advise(runs: list[PilotRun], budget: int, extrapolate: bool, seed: int = 0) 
   curves = _fit(runs)
   predicted = curves.accuracy(budget)
   held_out_error = _held_out_error(runs)
-  low, high = _intervals(predicted, _resampled(runs, curves.windows, budget, seed),
+  refits = _refits(runs, seed)
+  low, high = _intervals(predicted, _at_budget(refits, curves.windows, budget),
                          held_out_error)
+  switches = _switches(curves, refits, budgets[-1])
   best = int(np.argmax(predicted))
   tied = tuple(w for i, w in enumerate(curves.windows) if i != best
                and high[i] >= predicted[best] and predicted[i] >= low[best])
@@ -130,7 +142,8 @@ def advise(runs: list[PilotRun], budget: int, extrapolate: bool, seed: int = 0) 
                 float(high[best])),
                 {w: (float(p), (float(lo), float(hi))) for w, p, lo, hi in
                  zip(curves.windows, predicted, low, high)},
-                tied, rmse, held_out_error, warning, curves)
+                tied, rmse, held_out_error, warning, curves, switches,
+                tuple(s for s in switches if s.interval[0] <= budget <= s.interval[1]))
 
 
 def _intervals(predicted, resampled, held_out_error):
@@ -161,16 +174,38 @@ def _held_out_error(runs) -> float:
   return float(np.sqrt(np.mean((predicted - np.array(measured)) ** 2)))
 
 
-def _resampled(runs, windows, budget, seed) -> np.ndarray:
-  """[refits, windows] accuracy at `budget` of the curves refitted on runs drawn with
-  replacement; NaN for a window a resample left out."""
+def _refits(runs, seed) -> list[learning_curves.LearningCurves]:
+  """The curves refitted on runs drawn with replacement, _BOOTSTRAP times."""
   rng = np.random.default_rng(seed)
-  out = np.full((_BOOTSTRAP, len(windows)), np.nan)
-  for i in range(_BOOTSTRAP):
-    curves = _fit([runs[j] for j in rng.integers(0, len(runs), len(runs))])
+  return [_fit([runs[j] for j in rng.integers(0, len(runs), len(runs))])
+          for _ in range(_BOOTSTRAP)]
+
+
+def _at_budget(refits, windows, budget) -> np.ndarray:
+  """[refits, windows] accuracy at `budget` of each refit; NaN for a window a resample left
+  out."""
+  out = np.full((len(refits), len(windows)), np.nan)
+  for i, curves in enumerate(refits):
     for w, accuracy in zip(curves.windows, curves.accuracy(budget)):
       out[i, windows.index(w)] = accuracy
   return out
+
+
+def _switches(curves, refits, largest: int) -> tuple:
+  """A Switch for each window other than the one predicted best at the pilot's largest
+  budget: the budget from which it is predicted to overtake that one, and the 5th-95th
+  percentile of the same budget over the refits that hold both windows. Every window, not
+  only the harder ones: the advisor does not know which way the scale runs."""
+  over = curves.best(largest)
+  switches = []
+  for window in (w for w in curves.windows if w != over):
+    refitted = [c.overtakes(window, over) for c in refits
+                if window in c.windows and over in c.windows]
+    low, high = (np.quantile(refitted, [0.05, 0.95], method="inverted_cdf") if refitted
+                 else (math.nan, math.nan))
+    switches.append(Switch(window, over, curves.overtakes(window, over),
+                           (float(low), float(high))))
+  return tuple(switches)
 
 
 def read_pool(path: str, field: str) -> list[tuple[str, float]]:
@@ -267,6 +302,15 @@ def report(advice: Advice, budget: int, field: str = "difficulty") -> str:
     lines.append(f"not told apart from it (each inside the other's interval): "
                  f"{', '.join(window_text(w) for w in advice.tied)}; the choice is the highest "
                  f"prediction")
+  if advice.switches:
+    over = window_text(advice.switches[0].over)
+    lines.append(f"where another window overtakes {over} (the best at the pilot's largest "
+                 "budget): " + "; ".join(f"{window_text(s.window)} {_switch_text(s)}"
+                                         for s in advice.switches))
+  for s in advice.undecided:
+    lines.append(f"not yet decided at this budget: {window_text(s.window)} may overtake "
+                 f"{window_text(s.over)} anywhere in {_budgets_text(s.interval)}, which holds "
+                 f"{budget}")
   lines.append("predicted accuracy at this budget, by window: " + ", ".join(
       f"{window_text(w)}: {a:.3f} ({_interval_text(i)})" for w, (a, i) in advice.by_window.items()))
   held_out = ("not measurable (no window of the largest budget was run at a smaller one)"
@@ -275,6 +319,20 @@ def report(advice: Advice, budget: int, field: str = "difficulty") -> str:
                f"spread included); held-out error "
                f"(the largest budget predicted from the others) {held_out}")
   return "\n".join(lines)
+
+
+def _switch_text(switch: Switch) -> str:
+  if math.isinf(switch.budget) and math.isinf(switch.interval[0]):
+    return "never (nor in 95% of the refits)"
+  where = ("never" if math.isinf(switch.budget) else "at every budget" if switch.budget <= 1
+           else f"from n = {switch.budget:,.0f}")
+  return f"{where} (90% interval {_budgets_text(switch.interval)})"
+
+
+def _budgets_text(interval) -> str:
+  lo, hi = (("never" if math.isinf(b) else "?" if math.isnan(b) else f"{b:,.0f}")
+            for b in interval)
+  return f"{lo} to {hi}"
 
 
 def _interval_text(interval) -> str:

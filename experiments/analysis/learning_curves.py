@@ -9,6 +9,7 @@ the direction in which either gap grows with difficulty, so it needs no difficul
 and can hold an optimum that stops in the middle.
 """
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -39,6 +40,18 @@ class LearningCurves(NamedTuple):
   def best(self, n) -> tuple:
     """The window of highest predicted accuracy at n (of equals, the lowest)."""
     return self.windows[int(np.argmax(self.accuracy(n)))]
+
+  def overtakes(self, window, other) -> float:
+    """The budget from which `window`'s curve lies above `other`'s for good: 1 where it
+    does at every budget, inf where it never does. With one rate the curves' difference,
+    (ceiling_w - ceiling_o) - (gap_w - gap_o) n^-rate, changes sign at most once."""
+    i, j = self.windows.index(tuple(window)), self.windows.index(tuple(other))
+    ceiling, gap = self.ceiling[i] - self.ceiling[j], self.gap[i] - self.gap[j]
+    if ceiling <= 0:
+      return math.inf
+    if gap <= 0:
+      return 1.0
+    return max(float((gap / ceiling) ** (1 / self.rate)), 1.0)
 
 
 class _Fits(NamedTuple):
