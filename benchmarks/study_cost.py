@@ -1,7 +1,10 @@
 """A study's compute, counted before it runs: FLOPs per training step from XLA's own cost
 analysis of the compiled step (one run, each sequence width the study trains at), times the
 steps the config allows; then its wall time at the FLOP/s this machine reaches on that step,
-and on an accelerator at an assumed share of its peak.
+and on an accelerator at an assumed share of its peak. Beside each step's FLOP/s, in the same
+process, the machine's own limit for the model's dtype: a jitted 1024 x 1024 matmul, and one
+of the study's own dense-layer shape (batch x width rows, d_model -> mlp_ratio x d_model),
+so a step's speed reads as a share of what this machine does.
 
   python benchmarks/study_cost.py --config=experiments/configs/graph_paper.py \
       [--accelerator_tflops=495] [--utilization=0.05,0.15]
@@ -15,6 +18,7 @@ import time
 
 from absl import app, flags
 import jax
+import jax.numpy as jnp
 import numpy as np
 from ml_collections import config_flags
 
@@ -44,6 +48,28 @@ def step_cost(trainer, params, run):
   return flops, (time.perf_counter() - start) / steps
 
 
+def matmul_rate(rows: int, inner: int, columns: int, dtype, repeats: int = 20) -> float:
+  """FLOP/s of a jitted (rows x inner) @ (inner x columns) matmul here, dispatch included."""
+  a, b = jnp.ones((rows, inner), dtype), jnp.ones((inner, columns), dtype)
+  product = jax.jit(jnp.matmul)
+  jax.block_until_ready(product(a, b))
+  start = time.perf_counter()
+  for _ in range(repeats):
+    out = product(a, b)
+  jax.block_until_ready(out)
+  return 2 * rows * inner * columns * repeats / (time.perf_counter() - start)
+
+
+def machine_limits(config) -> dict:
+  """{name: FLOP/s}: the machine's matmul rate at the model's dtype, large and at the
+  study's fine-tuning dense-layer shape."""
+  m, dtype = config.model, jnp.dtype(config.model.compute_dtype)
+  rows = config.finetune.batch_size * m.max_length
+  return {"matmul 1024^3": matmul_rate(1024, 1024, 1024, dtype),
+          f"study shape {rows}x{m.d_model}x{m.mlp_ratio * m.d_model}":
+              matmul_rate(rows, m.d_model, m.mlp_ratio * m.d_model, dtype)}
+
+
 def study_cost(config):
   """[(stage, width, runs, steps per run, FLOPs per step, seconds per step here)]."""
   built = study_setup.build(config)
@@ -68,11 +94,15 @@ def main(argv):
   del argv
   config = FLAGS.config
   rows = study_cost(config)
+  limits = machine_limits(config)
   print(f"device: {jax.devices()[0].device_kind}; config {config.task.name} "
         f"{dict(config.task.options)}, model d_model {config.model.d_model}, "
         f"{config.model.num_layers} layers")
+  print("this machine's limit, same process: " + "; ".join(
+      f"{name} {rate / 1e9:.1f} GFLOP/s" for name, rate in limits.items()))
+  peak = max(limits.values())
   print(f"{'stage':<9} {'width':>5} {'runs':>6} {'steps':>6} {'GFLOP/step':>11} "
-        f"{'s/step here':>11} {'GFLOP/s here':>12} {'PFLOP total':>12}")
+        f"{'s/step here':>11} {'GFLOP/s here':>12} {'of peak':>8} {'PFLOP total':>12}")
   total_flops = total_seconds = 0.0
   for stage, width, runs, steps, flops, seconds in rows:
     checks = 1.0
@@ -87,7 +117,8 @@ def main(argv):
     total_flops += stage_flops
     total_seconds += seconds * runs * steps * checks
     print(f"{stage:<9} {width:>5} {runs:>6} {steps:>6} {flops / 1e9:>11.3f} {seconds:>11.4f} "
-          f"{flops / seconds / 1e9:>12.1f} {stage_flops / 1e15:>12.3f}")
+          f"{flops / seconds / 1e9:>12.1f} {flops / seconds / peak:>8.0%} "
+          f"{stage_flops / 1e15:>12.3f}")
   print(f"total {total_flops / 1e15:.3f} PFLOP (fine-tuning at its step cap: an upper bound)")
   print(f"here, at the measured rate of each step: {total_seconds / 3600:.2f} h")
   for share in map(float, FLAGS.utilization):

@@ -17,8 +17,8 @@ n = 32 / 96 / 256: 9c40d1f):
   and the weak bases' band 3 from 0.99 to 0.01, while the weak bases learnt 3 operations to
   0.18 at n = 512 (from 0.00), the first count beyond a range any fine-tuning here learnt.
   Bands that hold the easier counts keep what the base can do while teaching the next, as
-  on sorting and reversal (docs/families.md). The pre-training is unchanged, so the bases
-  are the first run's (this run reuses its `bases/`, as a resumed study would).
+  on sorting and reversal (docs/families.md). The pre-training is unchanged (the bases are
+  the first run's design, trained again: the first run's `bases/` were not kept).
 - `solution="planned"`: of the levers measured (problems of a fixed size, randomised
   positions, no positions, depth at equal parameters, the written search), the written
   search is the only one above the plain design at equal examples (1.00 / 0.93 / 0.62 on
