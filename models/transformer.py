@@ -245,8 +245,7 @@ class Transformer(nn.Module):
     if positions is None:  # rope's angle tables stay numpy constants
       positions = evaluation_positions(length, c.position_scatter)
     x_BxLxD = self.perturb("embedded", x_BxLxD)  # lets tests take gradients per position
-    if not 0 <= output_start < length:
-      raise ValueError(f"output_start={output_start} must be in [0, {length - 1}]")
+    allowed.integer("output_start", output_start, 0, length - 1)
     for i in range(c.num_layers):
       last = i == c.num_layers - 1
       x_BxLxD = Block(c, name=f"block_{i}")(x_BxLxD, output_start if last else 0, positions)

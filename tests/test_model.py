@@ -99,7 +99,8 @@ def test_output_start_gives_the_same_logits_from_there_on(position_encoding, can
     part = jax.jit(model.apply, static_argnums=2)(variables, tokens, start)
     chex.assert_shape(part, (2, MAX_LENGTH - start, 17))
     np.testing.assert_allclose(part, full[:, start:], rtol=1e-5, atol=1e-5)
-  with pytest.raises(ValueError, match=rf"output_start={MAX_LENGTH} must be in \[0, "):
+  with pytest.raises(ValueError, match=rf"output_start={MAX_LENGTH} is not allowed; allowed: "
+                     rf"an integer in \[0, "):
     model.apply(variables, tokens, MAX_LENGTH)
 
 
