@@ -13,13 +13,10 @@ import importlib.util
 import os
 
 from absl import flags
-import jax
 import ml_collections
 from ml_collections import config_flags
 
 from experiments import cli
-from experiments.engine import loop, sharding
-from experiments.study import runner
 
 FLAGS = flags.FLAGS
 # The default found from any working directory (`difficulty-sim` may run anywhere).
@@ -39,6 +36,9 @@ def _config():
 
 
 def main():
+  import jax  # only once the flags are good: a refused flag or --help loads no JAX
+  from experiments.engine import loop, sharding
+  from experiments.study import runner
   config = _config()
   if FLAGS.distributed or FLAGS.coordinator_address:
     jax.distributed.initialize(coordinator_address=FLAGS.coordinator_address,
