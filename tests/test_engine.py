@@ -87,19 +87,27 @@ def test_a_bad_easy_bias_is_refused():
 
 
 @pytest.fixture(scope="module")
-def two_digit_model():
-  """A tiny model pre-trained on fresh 2-digit sums, with its test set."""
+def two_digit_task():
+  """2-digit addition, a tiny model for it, and its test set."""
   task = synth.get_task("addition", max_difficulty=2)
   model = tiny_model(task, d_model=64, num_heads=4, num_layers=2)
+  return task, model, synth.make_dataset(jax.random.key(9), task, (2, 2), 512)
+
+
+@pytest.fixture(scope="module")
+def two_digit_model(two_digit_task):
+  """The tiny model pre-trained on fresh 2-digit sums (15 s: the tests that need it are
+  slow), with its test set."""
+  task, model, test = two_digit_task
   config = engine.TrainConfig(batch_size=64, max_steps=1000)
   train = jax.jit(engine.make_train(model, config, engine.fresh_batches(task)))
   params = engine.init_params(model, jax.random.key(0), task.sequence_width())
   result = train(params, engine.make_run(jax.random.key(1), 1000, 3e-3,
                                           engine.band_source(2, 2)))
-  test = synth.make_dataset(jax.random.key(9), task, (2, 2), 512)
   return task, model, result, test
 
 
+@pytest.mark.slow
 def test_tiny_model_learns_two_digit_addition(two_digit_model):
   task, model, result, test = two_digit_model
   evaluate_fn = jax.jit(evaluate.make_evaluate(model, 128, task.max_difficulty))
@@ -128,11 +136,12 @@ def test_bfloat16_compute_trains(addition):
   assert bf16[-50:].mean() < f32[-50:].mean() + 0.1, (bf16[-50:].mean(), f32[-50:].mean())
 
 
-@pytest.mark.parametrize("trained", [True, False], ids=["trained", "random"])
-def test_teacher_forced_exact_match_equals_greedy_decoding(two_digit_model, trained):
-  task, model, result, test = two_digit_model
-  params = result.params if trained else engine.init_params(model, jax.random.key(5),
-                                                            task.sequence_width())
+@pytest.mark.parametrize("trained", [pytest.param(True, marks=pytest.mark.slow), False],
+                         ids=["trained", "random"])
+def test_teacher_forced_exact_match_equals_greedy_decoding(request, two_digit_task, trained):
+  task, model, test = two_digit_task
+  params = (request.getfixturevalue("two_digit_model")[2].params if trained
+            else engine.init_params(model, jax.random.key(5), task.sequence_width()))
   tokens, mask = jnp.asarray(test.tokens[:256]), jnp.asarray(test.answer_mask[:256])
   inputs, targets, target_mask = losses.shift(tokens, mask)
   teacher_forced = evaluate.example_metrics(model.apply(params, inputs), targets,

@@ -426,9 +426,11 @@ def tiny_graph_config():
   return config
 
 
+@pytest.mark.slow
 def test_each_width_of_a_group_trains_at_its_own(tmp_path):
   """Runs of a band train on batches cut to that band's width, one program per width; every
-  run is still scored and bounded."""
+  run is still scored and bounded (12-17 s: slow; the per-width losses themselves are
+  checked in the default run by test_engine's full-width comparison)."""
   config = tiny_graph_config()
   built = setup.build(config)
   task = built.train_task
