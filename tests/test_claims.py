@@ -148,13 +148,18 @@ def test_weighted_mean_leaves_out_missing_values():
   np.testing.assert_allclose(bootstrap.weighted_mean(x, weights), [3.0, 1.0])
 
 
+def _stored_study(directory):
+  """The stored tiny study's runs.csv and slices.csv (tests/data), copied into `directory`."""
+  data = os.path.join(os.path.dirname(__file__), "data")
+  for name in ("runs.csv", "slices.csv"):
+    with open(os.path.join(data, name)) as source, open(directory / name, "w") as target:
+      target.write(source.read())
+
+
 def test_claims_command_on_a_stored_study(tmp_path):
   """The stored tiny study (two bands, two budgets): C2 is not tested; the command prints
   the table and writes claims.json."""
-  data = os.path.join(os.path.dirname(__file__), "data")
-  for name in ("runs.csv", "slices.csv"):
-    with open(os.path.join(data, name)) as source, open(tmp_path / name, "w") as target:
-      target.write(source.read())
+  _stored_study(tmp_path)
   repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
   out = subprocess.run([sys.executable, "-m", "experiments.claims", f"--workdir={tmp_path}"],
                        capture_output=True, text=True, cwd=repo)
@@ -174,10 +179,7 @@ def test_thresholds_read_back_from_a_config_json_are_range_checked(tmp_path):
   """A config.json (older, or edited by hand) whose claims thresholds are outside their
   declared ranges, or unknown, is refused by name before judging. Mutation that fails:
   `read_study` without its `check_claim_thresholds` call."""
-  data = os.path.join(os.path.dirname(__file__), "data")
-  for name in ("runs.csv", "slices.csv"):
-    with open(os.path.join(data, name)) as source, open(tmp_path / name, "w") as target:
-      target.write(source.read())
+  _stored_study(tmp_path)
   for thresholds, message in ((dict(confidence=1.5), "claims.confidence=1.5 is not allowed; "
                                "allowed: a finite number in (0.5, 1)"),
                               (dict(resamples=10), "claims.resamples=10 is not allowed"),

@@ -1,7 +1,7 @@
 """The advisor's picture (`python -m experiments.advise --plot=FILE`): each window's
 fitted learning curve against the budget, the pilot runs it was fitted to, the chosen
 window at the asked budget with its 90 % interval, and (dashed) the budget from which each
-harder window is predicted to overtake the pilot's best."""
+other window is predicted to overtake the pilot's best."""
 
 import matplotlib
 
@@ -36,7 +36,7 @@ def advice_plot(runs: list, advice: advise.Advice, budget: int, path: str,
     ax.plot(budgets, predicted[:, w], color=colour, lw=2.2 if chosen else 1.2,
             label=f"{advise.window_text(window)}{' (chosen)' if chosen else ''}"
                   f"{' (tied)' if window in advice.tied else ''}")
-  for switch in advice.switches:  # where each harder window is predicted to overtake
+  for switch in advice.switches:  # where each other window is predicted to overtake
     colour = colours[curves.windows.index(switch.window)]
     if budgets[0] <= switch.budget <= budgets[-1]:
       ax.axvline(switch.budget, color=colour, ls="--", lw=0.9)
