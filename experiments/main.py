@@ -11,6 +11,7 @@ and Open MPI say the rest through the environment) or with --coordinator_address
 
 import importlib.util
 import os
+import time
 
 from absl import flags
 import ml_collections
@@ -40,6 +41,7 @@ def main():
   from experiments.engine import loop, sharding
   from experiments.study import runner
   config = _config()
+  sharding.split_cpu(config.execution.cpu_devices)  # before anything starts JAX's backends
   if FLAGS.distributed or FLAGS.coordinator_address:
     jax.distributed.initialize(coordinator_address=FLAGS.coordinator_address,
                                num_processes=FLAGS.num_processes, process_id=FLAGS.process_id)
@@ -49,9 +51,11 @@ def main():
   loop.watch_for_stalls(FLAGS.stall_dump_s)
   runner.run_study(config, FLAGS.workdir)  # a ValueError: refused before any compute
   if FLAGS.figures and sharding.is_main_process():
+    started = time.perf_counter()
     from experiments.figures import draw  # matplotlib only when figures are wanted
     for path in draw.draw_all(FLAGS.workdir):
       print(f"figure: {path}")
+    runner.add_stage_time(FLAGS.workdir, "figures", time.perf_counter() - started)
 
 
 def _config_file(argv) -> str:

@@ -56,5 +56,6 @@ def get_config() -> ml_collections.ConfigDict:
   config.execution = ml_collections.ConfigDict(dict(
       vmap_width=0,  # runs vectorised together on a device; 0: one on a CPU, all elsewhere
       chunk_runs=0,  # most runs of a group trained at once; 0: what device memory holds
-      score_test_per_width=False))  # score each test difficulty at its own width
+      score_test_per_width=False,  # score each test difficulty at its own width
+      cpu_devices=0))  # the CPU as this many devices, runs split over them; 0: one per core
   return config

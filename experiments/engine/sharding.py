@@ -23,6 +23,8 @@ from jax.experimental import multihost_utils
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 import numpy as np
 
+import allowed
+
 RUNS = "runs"  # the mesh's one axis
 
 
@@ -115,6 +117,19 @@ def map_runs(fn: Callable, mesh: Mesh, vmap_width: int | None, shared=()) -> Cal
                          check_vma=False)(*args)
 
   return mapped
+
+
+def split_cpu(devices: int) -> int:
+  """Makes the CPU `devices` JAX devices (0: one per core this process may use), so a grid's
+  runs train on every core at once, each device mapping its own runs; a CPU left as one
+  device runs the small matmuls of one run at a time on little more than one core. Call it
+  before anything starts JAX's backends. A count forced through XLA_FLAGS
+  (--xla_force_host_platform_device_count) is kept. Returns the count asked for."""
+  allowed.integer("config.execution.cpu_devices", devices, 0, 4096)
+  count = devices or len(os.sched_getaffinity(0))
+  if "xla_force_host_platform_device_count" not in os.environ.get("XLA_FLAGS", ""):
+    jax.config.update("jax_num_cpu_devices", count)
+  return count
 
 
 def is_main_process() -> bool:

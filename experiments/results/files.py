@@ -66,7 +66,7 @@ def read_csv(path: str) -> list[dict]:
 
 STUDY_FILES = {name: f"{name}.csv" for name in ("runs", "slices", "curves", "bounds",
                                                 "prediction")} | dict(
-    config="config.json", claims="claims.json", stack="stack.json")
+    config="config.json", claims="claims.json", stack="stack.json", timing="timing.json")
 
 
 def study_path(workdir: str, name: str) -> str:

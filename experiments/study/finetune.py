@@ -157,12 +157,14 @@ def passes(setup: Setup) -> int:
 
 
 def finetune_group(setup: Setup, n: int, base_params, test_set, programs, evaluators,
-                   perturbed, progress: loop.Progress, parts_dir: str) -> dict:
+                   perturbed, progress: loop.Progress, parts_dir: str,
+                   seconds: dict | None = None) -> dict:
   """Fine-tunes and scores every run of budget n, a width and a chunk of runs at a time,
   and returns its results rows. Each chunk's rows are saved in `parts_dir` as soon as it
   ends, so an interrupted budget resumes at its first unfinished chunk. `programs`:
   grid_programs(setup); `evaluators`: scoring.evaluators(setup); `perturbed`:
-  bounds.perturbed_errors(setup); `test_set` on every device (sharding.put_replicated)."""
+  bounds.perturbed_errors(setup); `test_set` on every device (sharding.put_replicated);
+  `seconds`, where given, gains each phase's wall time (`train_and_score`)."""
   os.makedirs(parts_dir, exist_ok=True)
   outputs = []
   for group in prepare_groups(setup, n, base_params):
@@ -170,7 +172,8 @@ def finetune_group(setup: Setup, n: int, base_params, test_set, programs, evalua
       path = os.path.join(parts_dir, f"width={group.width}.runs={first}-"
                           f"{first + len(chunk.identities) - 1}.json")
       rows, reused = checkpoint.saved_or_computed(path, lambda: train_and_score(
-          setup, n, chunk, test_set, programs[group.width], evaluators, perturbed, progress))
+          setup, n, chunk, test_set, programs[group.width], evaluators, perturbed, progress,
+          seconds))
       outputs.append(rows)
       if reused:
         progress.advance(setup.config.finetune.max_steps, f"n={n}: reused {path}", reused=True)

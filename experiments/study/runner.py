@@ -19,6 +19,7 @@ process 0 writes (`checkpoint.write_on_process_0`) and prints.
 import dataclasses
 import json
 import os
+import time
 
 import jax
 from jax.experimental import multihost_utils
@@ -98,13 +99,18 @@ def _differences(a, b, prefix=""):
 
 
 def run_study(config: ml_collections.ConfigDict, workdir: str) -> None:
-  """Runs (or resumes) the whole study for `config` in `workdir`."""
+  """Runs (or resumes) the whole study for `config` in `workdir`, and writes where this
+  call's time went (`timing.json`, `write_timing`)."""
+  started, stages, budgets_seconds = time.perf_counter(), {}, {}
+  stage = loop.PhaseClock(stages)
   setup = build(config)
   prepare_workdir(config, workdir)
   version = record_stack(workdir)
   test_set = sharding.put_replicated(scoring.test_set(setup), setup.mesh)
   evaluators, perturbed = scoring.evaluators(setup), bounds.perturbed_errors(setup)
-  base_params, base_rows = pretrain.pretrain_bases(setup, workdir, test_set, evaluators)
+  stages["setup"] = time.perf_counter() - started
+  with stage("pretrain"):
+    base_params, base_rows = pretrain.pretrain_bases(setup, workdir, test_set, evaluators)
   programs = finetune.grid_programs(setup)
   groups_dir = os.path.join(workdir, "groups")
   os.makedirs(groups_dir, exist_ok=True)
@@ -115,16 +121,19 @@ def run_study(config: ml_collections.ConfigDict, workdir: str) -> None:
   outputs = [base_rows]
   for n in budgets:
     clock.begin()
-    path = os.path.join(groups_dir, f"n={n}.json")
+    group_start, path, phases = time.perf_counter(), os.path.join(groups_dir, f"n={n}.json"), {}
     group, reused = checkpoint.saved_or_computed(path, lambda: finetune.finetune_group(
         setup, n, base_params, test_set, programs, evaluators, perturbed, progress,
-        os.path.join(groups_dir, f"n={n}")))
+        os.path.join(groups_dir, f"n={n}"), phases))
     outputs.append(group)
     clock.end(n, computed=not reused)
+    budgets_seconds[n] = dict(total=time.perf_counter() - group_start, **phases)
     if reused:
       progress.advance(group_steps, f"n={n}: reused {path}", reused=True)
   if not sharding.is_main_process():
     return  # the files below are process 0's
+  stages["finetune"] = sum(b["total"] for b in budgets_seconds.values())
+  stage_start = time.perf_counter()
   merged = scoring.merge(outputs)
   for name in ("runs", "slices", "curves", "bounds"):
     files.write_csv(files.study_path(workdir, name), name, merged[name], version)
@@ -134,6 +143,36 @@ def run_study(config: ml_collections.ConfigDict, workdir: str) -> None:
   print(claims.table(verdicts))
   if config.prediction.fit_budgets:
     print(predict.summary(predict.predict_workdir(workdir, config.prediction.fit_budgets)))
+  stages["results files, claims, prediction"] = time.perf_counter() - stage_start
+  print(write_timing(workdir, stages, budgets_seconds))
+
+
+def write_timing(workdir: str, stages: dict, budgets: dict) -> str:
+  """Writes timing.json: this call's wall seconds by stage, fine-tuning's by budget and phase
+  (train, of which fit checks, then S, held-out, test, bound; `other`: drawing the data sets
+  and placing them), and the machine; a resumed study's reused stages count only their
+  reading. Returns its one-line summary."""
+  phases = {}
+  for n, seconds in budgets.items():
+    seconds["other"] = seconds["total"] - sum(
+        v for k, v in seconds.items() if k not in ("total", "fit checks"))
+    for phase, value in seconds.items():
+      phases[phase] = phases.get(phase, 0.0) + value
+  phases.pop("total", None)
+  record = dict(machine=stack.describe(), seconds=dict(stages, total=sum(stages.values())),
+                finetune_phases=phases, finetune_budgets={str(n): b for n, b in budgets.items()})
+  _write_text(files.study_path(workdir, "timing"), json.dumps(record, indent=1))
+  return ("time by stage: " + ", ".join(f"{k} {v:.0f} s" for k, v in record["seconds"].items())
+          + "; fine-tuning by phase: " + ", ".join(f"{k} {v:.0f} s" for k, v in phases.items()))
+
+
+def add_stage_time(workdir: str, stage: str, seconds: float) -> None:
+  """Adds a stage run after `run_study` (the figures) to its timing.json."""
+  path = files.study_path(workdir, "timing")
+  record = files.read_json(workdir, "timing")
+  record["seconds"][stage] = seconds
+  record["seconds"]["total"] += seconds
+  _write_text(path, json.dumps(record, indent=1))
 
 
 def summary(runs: list[dict]) -> str:
