@@ -11,13 +11,12 @@ and Open MPI say the rest through the environment) or with --coordinator_address
 
 import importlib.util
 import os
-import time
 
 from absl import flags
 import ml_collections
 from ml_collections import config_flags
 
-from experiments import cli
+from experiments import cli, launch
 
 FLAGS = flags.FLAGS
 # The default found from any working directory (`difficulty-sim` may run anywhere).
@@ -37,25 +36,10 @@ def _config():
 
 
 def main():
-  import jax  # only once the flags are good: a refused flag or --help loads no JAX
-  from experiments.engine import loop, sharding
-  from experiments.study import runner
   config = _config()
-  sharding.split_cpu(config.execution.cpu_devices)  # before anything starts JAX's backends
-  if FLAGS.distributed or FLAGS.coordinator_address:
-    jax.distributed.initialize(coordinator_address=FLAGS.coordinator_address,
-                               num_processes=FLAGS.num_processes, process_id=FLAGS.process_id)
-  jax.config.update("jax_compilation_cache_dir",  # a repeat compile then takes under 1 s
-                    os.environ.get("JAX_COMPILATION_CACHE_DIR",
-                                   os.path.expanduser("~/.cache/difficulty-sim/jax")))
-  loop.watch_for_stalls(FLAGS.stall_dump_s)
-  runner.run_study(config, FLAGS.workdir)  # a ValueError: refused before any compute
-  if FLAGS.figures and sharding.is_main_process():
-    started = time.perf_counter()
-    from experiments.figures import draw  # matplotlib only when figures are wanted
-    for path in draw.draw_all(FLAGS.workdir):
-      print(f"figure: {path}")
-    runner.add_stage_time(FLAGS.workdir, "figures", time.perf_counter() - started)
+  launch.start_jax(config.execution.cpu_devices, FLAGS.stall_dump_s, FLAGS.distributed,
+                   FLAGS.coordinator_address, FLAGS.num_processes, FLAGS.process_id)
+  launch.run_and_draw(config, FLAGS.workdir, FLAGS.figures)
 
 
 def _config_file(argv) -> str:
@@ -93,8 +77,7 @@ def _define_flags():
                                   lock_config=True)
   flags.DEFINE_string("workdir", "runs/cpu_default", "where results, checkpoints and figures go")
   flags.DEFINE_bool("figures", True, "draw the figures at the end")
-  flags.DEFINE_float("stall_dump_s", 900, "seconds without a progress line after which every "
-                     "thread's stack goes to stderr (the run goes on); 0: never", lower_bound=0)
+  launch.define_stall_flag()
   flags.DEFINE_bool("distributed", False, "join a multi-host run (jax.distributed.initialize)")
   flags.DEFINE_string("coordinator_address", None, "multi-host: process 0's host:port")
   flags.DEFINE_integer("num_processes", None, "multi-host: how many processes take part")

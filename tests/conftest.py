@@ -24,7 +24,8 @@ def launched(tmp_path_factory):
   (workdir, stdout)."""
   workdir = str(tmp_path_factory.mktemp("study"))
   command = [sys.executable, "-m", "experiments.main", "--config=experiments/configs/tiny.py",
-             "--config.pretrain.steps=3", f"--workdir={workdir}"]
+             "--config.pretrain.steps=3", "--config.execution.cpu_devices=1",
+             f"--workdir={workdir}"]
   repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
   result = subprocess.run(command, capture_output=True, text=True, cwd=repo)
   assert result.returncode == 0, result.stderr[-3000:]

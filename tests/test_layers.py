@@ -14,9 +14,10 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 ENTRY_POINTS = ("experiments.main", "experiments.claims", "experiments.predict",
                 "experiments.advise", "experiments.power", "experiments.compare",
+                "experiments.ablations",
                 "experiments.figures.__main__", "synth.show")
 # Modules of the entry points' layer that are not commands themselves.
-ENTRY_HELPERS = ("experiments.cli",)
+ENTRY_HELPERS = ("experiments.cli", "experiments.launch")
 # (layer, rank): a module may import its own layer and any layer of lower rank.
 LAYERS = (("allowed", -1), ("synth", 0), ("experiments.configs", 0), ("experiments.results", 0),
           ("models", 1), ("experiments.engine", 2), ("experiments.analysis", 2), ("experiments.figures", 3),

@@ -90,6 +90,21 @@ def test_two_hosts_of_three_devices_give_the_numbers_of_one_device(two_hosts, la
   assert_same_results(two_hosts[0], launched[0])
 
 
+def test_the_launcher_makes_the_cpu_the_devices_execution_asks_for(launched):
+  """`launched` asked for one CPU device; the default, 0, is one per core this process may
+  use; a count forced through XLA_FLAGS is kept; a negative count is refused."""
+  assert files.read_json(launched[0], "stack")["stacks"][0]["device_count"] == 1
+  count = ("from experiments.engine import sharding; sharding.split_cpu({}); "
+           "import jax; print(jax.device_count())")
+  run = lambda devices, **env: subprocess.run(
+      [sys.executable, "-c", count.format(devices)], cwd=REPO, capture_output=True, text=True,
+      env=dict(os.environ, JAX_PLATFORMS="cpu", **env))
+  assert run(0).stdout.split() == [str(len(os.sched_getaffinity(0)))]
+  assert run(3, XLA_FLAGS="--xla_force_host_platform_device_count=2").stdout.split() == ["2"]
+  with pytest.raises(ValueError, match=r"config.execution.cpu_devices=-1 is not allowed"):
+    sharding.split_cpu(-1)
+
+
 def test_only_process_0_writes_and_prints(two_hosts):
   workdir, stdouts, writes = two_hosts
   assert writes[1] == []

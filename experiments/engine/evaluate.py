@@ -116,10 +116,15 @@ def pad_to_batches(examples: Example, batch_size: int) -> Example:
   smaller than batch_size, up to the next power of two (one batch: a training set of 16 is
   not computed as 256; few distinct sizes, so few compiled programs)."""
   num = examples.tokens.shape[0]
-  size = min(batch_size, 1 << max(num - 1, 0).bit_length())
-  missing = -num % size
+  missing = padded_size(num, batch_size) - num
   return jax.tree.map(lambda x: np.concatenate([x, np.zeros((missing,) + x.shape[1:], x.dtype)]),
                       examples)
+
+
+def padded_size(num: int, batch_size: int) -> int:
+  """How many rows `pad_to_batches` makes of `num` examples: what an evaluation computes."""
+  size = min(batch_size, 1 << max(num - 1, 0).bit_length())
+  return num + -num % size
 
 
 def slice_table(sums: SliceSums) -> dict[int, dict[str, float]]:

@@ -1,0 +1,44 @@
+"""What the commands that run studies share (`experiments.main`, `experiments.ablations`):
+JAX started the same way, and a study run and drawn the same way."""
+
+import os
+import time
+
+from absl import flags
+
+
+def define_stall_flag():
+  """--stall_dump_s, of every command that runs studies (`start_jax` reads it)."""
+  flags.DEFINE_float("stall_dump_s", 900, "seconds without a progress line after which every "
+                     "thread's stack goes to stderr (the run goes on); 0: never", lower_bound=0)
+
+
+def start_jax(cpu_devices: int, stall_dump_s: float, distributed: bool = False,
+              coordinator_address=None, num_processes=None, process_id=None) -> None:
+  """Everything a command does before its first computation: the CPU split into devices
+  (before anything starts JAX's backends), the hosts joined, the compilation cache, the
+  stall watch. JAX is imported only here, once the flags are good: a refused flag or
+  --help loads none."""
+  import jax
+  from experiments.engine import loop, sharding
+  sharding.split_cpu(cpu_devices)
+  if distributed or coordinator_address:
+    jax.distributed.initialize(coordinator_address=coordinator_address,
+                               num_processes=num_processes, process_id=process_id)
+  jax.config.update("jax_compilation_cache_dir",  # a repeat compile then takes under 1 s
+                    os.environ.get("JAX_COMPILATION_CACHE_DIR",
+                                   os.path.expanduser("~/.cache/difficulty-sim/jax")))
+  loop.watch_for_stalls(stall_dump_s)
+
+
+def run_and_draw(config, workdir: str, figures: bool) -> None:
+  """Runs (or resumes) one study, then draws its figures (their time added to timing.json)."""
+  from experiments.engine import sharding
+  from experiments.study import runner
+  runner.run_study(config, workdir)  # a ValueError: refused before any compute
+  if figures and sharding.is_main_process():
+    started = time.perf_counter()
+    from experiments.figures import draw  # matplotlib only when figures are wanted
+    for path in draw.draw_all(workdir):
+      print(f"figure: {path}")
+    runner.add_stage_time(workdir, "figures", time.perf_counter() - started)
