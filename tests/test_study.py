@@ -57,6 +57,25 @@ def test_launcher_prints_the_summary_claims_and_draws_the_figures(launched):
     assert len(json.load(handle)["verdicts"]) == 2 * 5 + 1 + 2  # C1-C5 per base, C6, C7 each
 
 
+def test_timing_says_where_the_study_went_stage_by_stage(launched):
+  """timing.json: the stages add up to the total, each budget's phases to at most its total
+  (`other` is the rest; fit checks lie inside train), the figures counted, the printed line."""
+  workdir, stdout = launched
+  timing = files.read_json(workdir, "timing")
+  stages = timing["seconds"]
+  assert set(stages) == {"setup", "pretrain", "finetune", "results files, claims, prediction",
+                         "figures", "total"}
+  assert stages["total"] == pytest.approx(sum(v for k, v in stages.items() if k != "total"))
+  assert sorted(timing["finetune_budgets"]) == ["16", "8"]
+  for phases in timing["finetune_budgets"].values():
+    assert min(phases.values()) >= 0 and phases["fit checks"] <= phases["train"]
+    assert phases["total"] == pytest.approx(sum(
+        v for k, v in phases.items() if k not in ("total", "fit checks")))
+  assert stages["finetune"] == pytest.approx(
+      sum(b["total"] for b in timing["finetune_budgets"].values()))
+  assert timing["machine"]["device_count"] == 1 and "time by stage: setup" in stdout
+
+
 def _csv(path):
   with open(path) as handle:
     return list(csv.DictReader(handle))
