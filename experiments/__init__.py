@@ -1,7 +1,9 @@
 """The study of difficulty x budget, in layers; each imports only the layers below it.
 
-  command-line entry points   experiments/{main,claims,predict,advise,power,compare}.py and
-                             experiments/figures/__main__.py, sharing experiments/cli.py
+  command-line entry points   experiments/{main,ablations,claims,predict,advise,power,
+                             compare}.py and experiments/figures/__main__.py, sharing
+                             experiments/cli.py (and, the two that run studies,
+                             experiments/launch.py)
   study                      experiments/study/: setup, pretrain, finetune, scoring, bounds,
                              runner (the whole study, resumable)
   figures                    experiments/figures/: drawing from results files only
