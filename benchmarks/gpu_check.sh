@@ -8,7 +8,8 @@
 #      (benchmarks/profile_step.py on `addition`'s first group);
 #   3. cpu_default end to end with its stage times (timing.json), cold compilation cache;
 #   4. graph_paper's cost from its measured steps (benchmarks/study_cost.py).
-# A part that fails is reported and the next one runs; each has its own time limit.
+# A part that fails is reported and the next one runs; each has its own time limit, 570 s
+# in all.
 set -uo pipefail
 OUT=${OUT:-gpu_check}
 mkdir -p "$OUT"
@@ -24,11 +25,11 @@ part() {  # part NAME SECONDS COMMAND...: runs COMMAND with a limit, its output 
   tail -n 12 "$OUT/$name.txt" | sed 's/^/   /'
 }
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv > "$OUT/gpu.txt" 2>&1
-part engine_table 150 $python benchmarks/engine_throughput.py --parts=grid --widths=1,0
-part engine_table_bf16 90 $python benchmarks/engine_throughput.py --parts=grid --widths=0 \
+part engine_table 130 $python benchmarks/engine_throughput.py --parts=grid --widths=1,0
+part engine_table_bf16 80 $python benchmarks/engine_throughput.py --parts=grid --widths=0 \
   --config.model.compute_dtype=bfloat16
 part profile 60 $python benchmarks/profile_step.py --config=experiments/configs/addition.py --steps=20
 part cpu_default 240 $python -m experiments.main --config=experiments/configs/cpu_default.py \
   --workdir="$OUT/cpu_default" --nofigures
-part graph_paper_cost 90 $python benchmarks/study_cost.py --config=experiments/configs/graph_paper.py
+part graph_paper_cost 60 $python benchmarks/study_cost.py --config=experiments/configs/graph_paper.py
 cat "$OUT/cpu_default/timing.json" 2>/dev/null | head -40
