@@ -154,7 +154,7 @@ def achieved(config, workdir: str, step_flops: dict) -> list:
                      "experiments.main first")
   runs = files.read_results(workdir, "runs")
   bound_rows = {grid.run_key(r): r for r in files.read_results(workdir, "bounds")}
-  e, b, f = config.evaluation, config.bounds, config.finetune
+  e, b = config.evaluation, config.bounds
   widths = {band: w for w, bands in finetune.bands_by_width(built).items() for band in bands}
   size = lambda examples: evaluate.padded_size(examples, e.batch_size)
   test = size(sum(min(e.examples_per_difficulty, synth.drawable(built.test_task, [d]))

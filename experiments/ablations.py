@@ -12,13 +12,11 @@ cache instead of being compiled again; on a CPU the numbers are those of running
 config with `experiments.main`.
 """
 
-import importlib.util
 import os
 
 from absl import flags
 
-from experiments import cli
-from experiments import launch
+from experiments import cli, launch
 
 CONFIGS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "configs")
 ABLATIONS = [os.path.join(CONFIGS, f"ablation_{name}.py")
@@ -30,10 +28,7 @@ def load_config(path: str):
   if not os.path.isfile(path):
     raise ValueError(f"--configs: no config file {path}")
   try:
-    spec = importlib.util.spec_from_file_location(f"config_{study_name(path)}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.get_config()
+    return launch.config_of_file(path)
   except Exception as error:
     raise ValueError(f"--configs: {path} could not be loaded: {type(error).__name__}: "
                      f"{error}") from None

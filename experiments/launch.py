@@ -1,10 +1,19 @@
 """What the commands that run studies share (`experiments.main`, `experiments.ablations`):
 JAX started the same way, and a study run and drawn the same way."""
 
+import importlib.util
 import os
 import time
 
 from absl import flags
+
+
+def config_of_file(path: str):
+  """The config a config file's get_config() returns (its exceptions pass through)."""
+  spec = importlib.util.spec_from_file_location("config_file", path)
+  module = importlib.util.module_from_spec(spec)
+  spec.loader.exec_module(module)
+  return module.get_config()
 
 
 def define_stall_flag():

@@ -9,7 +9,6 @@ and Open MPI say the rest through the environment) or with --coordinator_address
 --num_processes and --process_id; the workdir must be one filesystem all hosts share.
 """
 
-import importlib.util
 import os
 
 from absl import flags
@@ -51,10 +50,7 @@ def override_problem(argv) -> str | None:
   """The first `--config.<path>=value` of argv that names no field of the config file, said
   in words with the fields allowed there; None where every override names one."""
   try:
-    spec = importlib.util.spec_from_file_location("config_file", _config_file(argv))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    config = module.get_config()
+    config = launch.config_of_file(_config_file(argv))
   except Exception:  # an unreadable config file: _config() says why, after parsing
     return None
   for arg in argv:

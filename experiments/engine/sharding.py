@@ -124,12 +124,11 @@ def split_cpu(devices: int) -> int:
   runs train on every core at once, each device mapping its own runs; a CPU left as one
   device runs the small matmuls of one run at a time on little more than one core. Call it
   before anything starts JAX's backends. A count forced through XLA_FLAGS
-  (--xla_force_host_platform_device_count) is kept. Returns the count asked for."""
+  (--xla_force_host_platform_device_count) is kept."""
   allowed.integer("config.execution.cpu_devices", devices, 0, 4096)
   count = devices or len(os.sched_getaffinity(0))
   if "xla_force_host_platform_device_count" not in os.environ.get("XLA_FLAGS", ""):
     jax.config.update("jax_num_cpu_devices", count)
-  return count
 
 
 def is_main_process() -> bool:
