@@ -27,8 +27,13 @@ def run(main: Callable[[], None], define_flags: Callable[[], None],
         explain: Callable[[list[str]], str | None] = lambda argv: None) -> None:
   """Defines the flags, parses them and runs `main`; a flag that cannot be parsed, a
   positional argument, or an exception of `refused` raised by `main` is refused in one line.
-  explain(argv): a clearer reason for a flag that cannot be parsed, where the command has one."""
-  define_flags()
+  explain(argv): a clearer reason for a flag that cannot be parsed, where the command has one.
+  A config-file flag with a default file reads its overrides from sys.argv when it is
+  defined (ml_collections), so a bad one is refused there too."""
+  try:
+    define_flags()
+  except Exception as error:
+    refuse(explain(sys.argv) or _last_line(error))
 
   def parse(argv: list[str]) -> list[str]:
     try:

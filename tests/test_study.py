@@ -287,6 +287,8 @@ def test_bad_command_lines_get_one_clear_line(tmp_path):
        "field budget; allowed: bands, budgets, losses, seeds"),
       (["--config=experiments/configs/tiny.py", "--config.seed.x=1",
         f"--workdir={tmp_path / 'w'}"], "error: --config.seed.x: config.seed has no field x"),
+      (["--config.model.nope=1", f"--workdir={tmp_path / 'w'}"],  # the default config file
+       "error: --config.model.nope: config.model has no field nope; allowed: canon_points"),
       (["--config=experiments/configs/tiny.py", "--workdir=/proc/no/such/place"],
        "error: --workdir=/proc/no/such/place cannot be a directory"),
   ]
