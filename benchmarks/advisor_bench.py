@@ -53,17 +53,28 @@ def baseline_window(method: str, pilot, windows):
   return max(sorted(means), key=means.get)
 
 
-def decide(method: str, pilot, windows, n):
-  """(window, interval or None, failure text): the method's choice at budget n."""
+def decide(method: str, pilot, windows, n, fitted):
+  """(window, interval or None, failure text): the method's choice at budget n; fitted:
+  `fit(pilot)`."""
   if method != "advisor":
     return baseline_window(method, pilot, windows), None, ""
+  if isinstance(fitted, str):
+    return None, None, fitted
   try:
-    advice = advise.advise(pilot, n, extrapolate=True)
+    advice = advise.advise(pilot, n, extrapolate=True, fitted=fitted)
   except (ValueError, FloatingPointError, np.linalg.LinAlgError) as error:
     return None, None, f"refused: {error}"
   if not math.isfinite(advice.accuracy):
     return None, None, "NaN prediction"
   return advice.window, advice.interval, ""
+
+
+def fit(pilot):
+  """The advisor's evidence from a pilot (fitted once for all its budgets), or the failure."""
+  try:
+    return advise.evidence(pilot)
+  except (ValueError, FloatingPointError, np.linalg.LinAlgError) as error:
+    return f"refused: {error}"
 
 
 def score(truth: dict, window, interval, margin) -> dict:
@@ -80,10 +91,11 @@ def synthetic_decisions(per_class: int, seed: int, classes=None) -> list[dict]:
   rows = []
   for world in advisor_worlds.worlds(per_class, seed, classes):
     pilot = world.pilot(seed)
+    fitted = fit(pilot)
     for n in world.ask_budgets:
       truth = dict(zip(world.windows, world.accuracy(n).tolist()))
       for method in METHODS:
-        window, interval, failure = decide(method, pilot, list(world.windows), n)
+        window, interval, failure = decide(method, pilot, list(world.windows), n, fitted)
         rows.append(dict(world=world.name, kind=advisor_worlds.class_of(world), n=n,
                          method=method, window=window, failure=failure,
                          **score(truth, window, interval, SYNTHETIC_MARGIN)))
@@ -105,10 +117,11 @@ def study_decisions(folder: str) -> list[dict]:
     pilot = advise.pilot_rows(runs, pilot_max)
     windows = sorted({r.window for r in pilot})
     mean = grid.mean_over_replicates(chosen, "R_test")
+    fitted = fit(pilot)
     for n in (b for b in budgets if b > pilot_max):
       truth = {w: 1 - mean[(n, w)] for w in windows if (n, w) in mean}
       for method in METHODS:
-        window, interval, failure = decide(method, pilot, windows, n)
+        window, interval, failure = decide(method, pilot, windows, n, fitted)
         rows.append(dict(world=f"{study}/{base}/{loss}", kind="study", n=n, method=method,
                          window=window, failure=failure,
                          **score(truth, window, interval, STUDY_MARGIN)))

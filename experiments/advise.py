@@ -3,14 +3,17 @@
 
   python -m experiments.advise --workdir=runs/cpu_default --budget=300
   python -m experiments.advise --pilot=pilot.csv --data=train.jsonl --difficulty_field=FIELD \\
-      --budget=N --out=selected.jsonl [--seed=0] [--extrapolate] [--plot=advice.png]
+      --budget=N --out=selected.jsonl [--seed=0] [--extrapolate] [--plot=advice.png] \\
+      [--next_pilot [--example_cost=C]]
   python -m experiments.advise --data=train.jsonl --difficulty_field=FIELD --quantiles=4
 """
 
+import math
 import os
 
 from absl import flags
 
+import allowed
 from experiments import cli
 from experiments.analysis import advise
 from experiments.results import files, grid
@@ -28,6 +31,8 @@ def main():
   else:
     if FLAGS.budget is None or FLAGS.budget < 1:
       raise ValueError("--budget=N (a whole number >= 1) is needed")
+    if not FLAGS.example_cost > 0 or not math.isfinite(FLAGS.example_cost):
+      allowed.refuse("--example_cost", FLAGS.example_cost, "a finite number above 0")
     if FLAGS.plot:
       _check_output("plot", FLAGS.plot, dict(pilot=FLAGS.pilot, data=FLAGS.data, out=FLAGS.out))
       if os.path.splitext(FLAGS.plot)[1].lower() not in _PLOT_FORMATS:
@@ -72,8 +77,10 @@ def _print_quantiles():
 def _advise_from_study():
   runs = files.read_results(FLAGS.workdir, "runs")
   evidence = advise.pilot_rows(runs, max(r["n"] for r in runs))
-  advice = advise.advise(evidence, FLAGS.budget, FLAGS.extrapolate, FLAGS.seed)
+  fitted = advise.evidence(evidence, FLAGS.seed)
+  advice = advise.advise(evidence, FLAGS.budget, FLAGS.extrapolate, fitted=fitted)
   print(advise.report(advice, FLAGS.budget))
+  _print_next_pilot(fitted, advice)
   print(advise.neighbours(runs, FLAGS.budget))
   _draw(evidence, advice)
 
@@ -88,14 +95,22 @@ def _advise_from_pilot():
                      "--workdir=DIR to advise from a study)")
   _check_output("out", FLAGS.out, dict(pilot=FLAGS.pilot, data=FLAGS.data))
   pilot = advise.read_pilot(FLAGS.pilot)
-  advice = advise.advise(pilot, FLAGS.budget, FLAGS.extrapolate, FLAGS.seed)
+  fitted = advise.evidence(pilot, FLAGS.seed)
+  advice = advise.advise(pilot, FLAGS.budget, FLAGS.extrapolate, fitted=fitted)
   lines = advise.select(advise.read_pool(FLAGS.data, FLAGS.difficulty_field), advice.window,
                         FLAGS.budget, FLAGS.seed)
   files.write_atomically(FLAGS.out, "".join(line + "\n" for line in lines).encode())
   print(advise.report(advice, FLAGS.budget, FLAGS.difficulty_field))
+  _print_next_pilot(fitted, advice)
   print(f"wrote {len(lines)} lines of {FLAGS.data} with {FLAGS.difficulty_field} in "
         f"{advise.window_text(advice.window)} to {FLAGS.out}")
   _draw(pilot, advice, FLAGS.difficulty_field)
+
+
+def _print_next_pilot(fitted, advice) -> None:
+  if FLAGS.next_pilot:
+    cells = advise.next_pilot(fitted, advice, FLAGS.budget, FLAGS.example_cost)
+    print(advise.next_pilot_text(cells, FLAGS.budget))
 
 
 _PLOT_FORMATS = (".png", ".pdf", ".svg")
@@ -132,6 +147,10 @@ def _define_flags():
   flags.DEFINE_string("plot", None, "also draw each window's fitted curve against the budget, "
                       "the pilot runs and the advice (.png, .pdf or .svg)")
   flags.DEFINE_integer("seed", 0, "which lines of the window are selected (and the bootstrap)")
+  flags.DEFINE_bool("next_pilot", False, "also name the one extra pilot run (window and n) "
+                    "whose result would most lower the chance of choosing wrongly at --budget")
+  flags.DEFINE_float("example_cost", 1.0, "with --next_pilot: the cost of fine-tuning on one "
+                     "example, in your units (GPU-seconds, dollars); a run's cost is n times it")
   flags.DEFINE_bool("extrapolate", False, "accept a budget outside the evidence's range of n")
   flags.DEFINE_string("export_pilot", None,
                       "write the study's small budgets as a pilot CSV here")

@@ -221,8 +221,8 @@ def test_the_plot_is_drawn_beside_the_selection_and_a_bad_one_refused_first(tmp_
 
 
 def test_difficulty_on_any_scale_gives_the_same_advice(tmp_path):
-  """Windows in hundreds of tokens or offset by a thousand: the model never reads the
-  difficulty's value, only which window a run trained on, so the advice is the same."""
+  """Windows in hundreds of tokens or offset by a thousand: the model reads the difficulty
+  only as the windows' order and their midpoints scaled to [0, 1], so the advice is the same."""
   runs = advise.read_pilot(write_pilot(tmp_path / "pilot.csv"))
   reference = advise.advise(runs, 64, extrapolate=False)
   for scale, offset in ((100, 0), (1, 1000)):
@@ -244,7 +244,7 @@ def test_predictions_and_intervals_stay_in_0_1_at_saturation(tmp_path):
   advice = advise.advise(advise.read_pilot(str(tmp_path / "pilot.csv")), 4096, extrapolate=True)
   for accuracy, (low, high) in advice.by_window.values():
     assert 0 <= low <= accuracy <= high <= 1
-  assert advice.by_window[(1, 1)][0] == 1.0 and advice.by_window[(3, 3)][0] <= 0.01
+  assert advice.by_window[(1, 1)][0] == pytest.approx(1.0) and advice.by_window[(3, 3)][0] <= 0.01
 
 
 def test_windows_the_interval_cannot_separate_are_named_and_the_highest_is_chosen(tmp_path):
@@ -328,3 +328,122 @@ def test_overtakes_is_never_every_budget_or_the_crossing():
   assert curves.overtakes((2, 2), (1, 1)) == pytest.approx(100.0)  # (3 / 0.3)^2
   assert curves.overtakes((3, 3), (1, 1)) == float("inf")  # a lower ceiling: never
   assert curves.overtakes((4, 4), (1, 1)) == 1.0  # higher ceiling, smaller gap: always
+
+
+def _two_gap_pilot(budgets=(16, 32, 64, 128), seeds=2):
+  """The theory's world on five windows at x = 0, 1/4, ..., 1: accuracy 0.75 + 0.2 x -
+  (1 + 7 x) n^-1/2, clipped; the hard windows sit at 0 at the small budgets, so no curve of
+  their own says where they go. Runs jittered by +-0.003."""
+  runs = []
+  for n in budgets:
+    for d in range(5):
+      x = d / 4
+      for s in range(seeds):
+        truth = 0.75 + 0.2 * x - (1 + 7 * x) * n ** -0.5
+        runs.append(advise.PilotRun(n, (d, d), float(np.clip(truth + 0.003 * (2 * s - 1), 0, 1)),
+                                    str(s)))
+  return runs
+
+
+def test_a_shape_tied_across_difficulty_speaks_for_the_windows_the_pilot_cannot_see():
+  """In a two-gap world the two_gap shape predicts the larger budgets from the smaller ones
+  best and is weighed most; the mixture then finds the hardest window best at n = 16384
+  (truth 0.95 - 8/128 = 0.888), where the per-window curves alone keep an easier one.
+  Mutations that fail: weights from the worst held-out error, runs at 0 fitted as
+  measured."""
+  from experiments.analysis import curve_shapes
+  runs = _two_gap_pilot()
+  fitted = advise.evidence(runs)
+  weights = dict(zip(curve_shapes.SHAPE_NAMES, fitted.curves.weights))
+  assert max(weights, key=weights.get) == "two_gap", weights
+  advice = advise.advise(runs, 16384, extrapolate=True, fitted=fitted)
+  assert advice.window == (4, 4)
+  assert advice.accuracy == pytest.approx(0.95 - 8 / 128, abs=0.02)
+  assert advice.interval[0] <= 0.95 - 8 / 128 <= advice.interval[1]
+  per_window = fitted.curves.members[0]
+  assert per_window.best(16384) != (4, 4)
+  assert "two_gap 0.9" in advise.report(advice, 16384) or "two_gap 1.00" in advise.report(
+      advice, 16384)
+
+
+def test_a_fitted_shape_ends_where_an_accuracy_can():
+  """Flat noisy windows: a logistic could fit three budgets with a ceiling of ~100 less a gap
+  of ~100; every shape's ceilings (its accuracy at n = 10^12) stay within [0, 1.05] before
+  clipping, and the advice inside the pilot stays near the measured 0.6."""
+  from experiments.analysis import curve_shapes
+  rng = np.random.default_rng(0)
+  runs = [advise.PilotRun(n, (d, d), float(np.round(mean + 0.05 * rng.normal(), 4)), str(s))
+          for n in (16, 32, 64) for s in range(3) for d, mean in ((1, 0.6), (2, 0.605), (3, 0.3))]
+  mixture = advise.evidence(runs).curves
+  for member in mixture.members[1:]:
+    x = curve_shapes.positions(member.windows)
+    ceiling = member.theta[:member.shape.ceiling_terms] @ (
+        x[None, :] ** np.arange(member.shape.ceiling_terms)[:, None])
+    assert ((ceiling >= 0) & (ceiling <= 1.05)).all(), (member.shape.name, ceiling)
+  assert advise.advise(runs, 64, extrapolate=False).accuracy == pytest.approx(0.6, abs=0.06)
+
+
+def test_the_lasting_lead_is_found_to_the_budget():
+  from experiments.analysis import curve_shapes
+  assert curve_shapes.first_lasting_lead(lambda n: n - 100.0) == pytest.approx(100, rel=1e-6)
+  assert curve_shapes.first_lasting_lead(lambda n: np.ones_like(n)) == 1.0
+  assert curve_shapes.first_lasting_lead(lambda n: -np.ones_like(n)) == float("inf")
+  # ahead, behind, then ahead for good: the last crossing counts
+  assert curve_shapes.first_lasting_lead(lambda n: (n - 10.0) * (n - 1000.0) * (n - 5)) \
+      == pytest.approx(1000, rel=1e-6)
+
+
+def _informative_pilot():
+  """Windows 1 and 2 run three times at every budget up to 128; window 3 (truth 0.95 - 5
+  n^-1/2, overtaking 2's 0.70 - 0.5 n^-1/2 near n = 400) only at 16 and 32, once each. Its
+  fit puts the crossing near 2,400, so at 2048 the choice between 2 and 3 is open, and only
+  a run of window 3 at a larger n can close it."""
+  truth = {(1, 1): (0.55, 0.5), (2, 2): (0.70, 0.5), (3, 3): (0.95, 5.0)}
+  jitter = (-0.01, 0.0, 0.01)
+  runs = []
+  for n in (16, 32, 64, 128):
+    for window, (c, g) in truth.items():
+      for s in (range(3) if window != (3, 3) else range(1 if n <= 32 else 0)):
+        runs.append(advise.PilotRun(n, window, c - g * n ** -0.5 + jitter[s], str(s)))
+  return runs
+
+
+def test_the_next_pilot_run_is_the_cell_that_can_change_the_choice():
+  """The uncertain window at a budget beyond the pilot is named, not the well-measured ones;
+  its expected chance of a wrong choice is below today's, and the cost is n x example_cost.
+  Mutation that fails: the likelihood ignored (every cell's 'after' equals 'now')."""
+  runs = _informative_pilot()
+  fitted = advise.evidence(runs)
+  advice = advise.advise(runs, 2048, extrapolate=True, fitted=fitted)
+  cells = advise.next_pilot(fitted, advice, 2048, example_cost=0.5)
+  first = cells[0]
+  assert first.window == (3, 3) and first.n > 128
+  assert first.wrong_after < first.wrong_now
+  assert first.cost == first.n * 0.5
+  assert {c.n for c in cells} == {128, 256, 512, 1024}  # L, 2L, 4L, 8L: below the budget
+  well_measured = [c for c in cells if c.window == (1, 1)]
+  assert all(c.wrong_after >= first.wrong_after for c in well_measured)
+  text = advise.next_pilot_text(cells, 2048)
+  assert text.startswith(f"next pilot run: 3 at n = {first.n} (cost {first.cost:,.6g})")
+
+
+def test_next_pilot_on_the_command_line_and_a_bad_cost_refused(tmp_path):
+  pilot, pool = write_pilot(tmp_path / "pilot.csv"), write_pool(tmp_path / "pool.jsonl")
+  common = [f"--pilot={pilot}", f"--data={pool}", "--difficulty_field=level", "--budget=40",
+            f"--out={tmp_path / 'selected.jsonl'}", "--next_pilot"]
+  done = run_advisor(*common, "--example_cost=2")
+  assert done.returncode == 0, done.stderr[-2000:]
+  assert re.search(r"^next pilot run: \S+ at n = 64 \(cost 128\)", done.stdout, re.M), done.stdout
+  os.remove(tmp_path / "selected.jsonl")
+  refused = run_advisor(*common, "--example_cost=0")
+  assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1
+  assert "--example_cost=0.0 is not allowed; allowed: a finite number above 0" in refused.stderr
+  assert not (tmp_path / "selected.jsonl").exists()
+
+
+def test_validating_on_budgets_that_leave_one_pilot_budget_is_refused_in_one_line(tmp_path):
+  runs = [dict(n=n, band_lo=d, band_hi=d, R_test=0.5, base="base", loss="sft", base_seed=0,
+               seed=0, diverged=False) for n in (32, 128, 512) for d in (1, 2)]
+  with pytest.raises(ValueError, match=r"n <= 96 \(--max_budget\): 2 pilot run\(s\), 1 "
+                     r"budget\(s\), 2 window\(s\): too few to fit"):
+    advise.validate(runs, 96)

@@ -112,11 +112,11 @@ def test_the_baselines_choose_as_named():
   world = worlds.make_world("walk_exp", 0)
   pilot = world.pilot(0)
   windows = list(world.windows)
-  assert bench.decide("easiest", pilot, windows, 256)[0] == windows[0]
-  assert bench.decide("hardest", pilot, windows, 256)[0] == windows[-1]
+  assert bench.decide("easiest", pilot, windows, 256, None)[0] == windows[0]
+  assert bench.decide("hardest", pilot, windows, 256, None)[0] == windows[-1]
   largest = [r for r in pilot if r.n == max(world.pilot_budgets)]
   means = {w: np.mean([r.accuracy for r in largest if r.window == w]) for w in windows}
-  assert bench.decide("best_at_pilot_max", pilot, windows, 256)[0] == max(means, key=means.get)
+  assert bench.decide("best_at_pilot_max", pilot, windows, 256, None)[0] == max(means, key=means.get)
 
 
 def test_an_advice_that_fails_is_counted_a_failure_never_a_choice(monkeypatch):
@@ -126,13 +126,16 @@ def test_an_advice_that_fails_is_counted_a_failure_never_a_choice(monkeypatch):
   nan_advice = bench.advise.Advice(windows[0], math.nan, (math.nan, math.nan), {}, (), 0.0,
                                    0.0, "", None, (), ())
   monkeypatch.setattr(bench.advise, "advise", lambda *args, **kwargs: nan_advice)
-  assert bench.decide("advisor", pilot, windows, 256) == (None, None, "NaN prediction")
+  assert bench.decide("advisor", pilot, windows, 256, None) == (None, None, "NaN prediction")
 
   def refuse(*args, **kwargs):
     raise ValueError("too few runs")
 
   monkeypatch.setattr(bench.advise, "advise", refuse)
-  assert bench.decide("advisor", pilot, windows, 256) == (
+  assert bench.decide("advisor", pilot, windows, 256, None) == (
+      None, None, "refused: too few runs")
+  monkeypatch.setattr(bench.advise, "evidence", refuse)  # the fit itself refused
+  assert bench.decide("advisor", pilot, windows, 256, bench.fit(pilot)) == (
       None, None, "refused: too few runs")
 
 

@@ -14,7 +14,7 @@ from experiments.results import files
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 ADVISE = ("python -m experiments.advise --pilot=examples/pilot.csv --data=examples/pool.jsonl "
-          "\\\n    --difficulty_field=digits --budget=256 --out=selected.jsonl --extrapolate")
+          "\\\n    --difficulty_field=digits --budget=256 --out=selected.jsonl --extrapolate --next_pilot")
 QUANTILES = ("python -m experiments.advise --data=examples/pool_pass_rates.jsonl \\\n"
              "    --difficulty_field=base_pass_rate --quantiles=4")
 PASS_RATE_ADVICE = (

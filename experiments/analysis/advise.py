@@ -1,5 +1,7 @@
-"""How hard should fine-tuning data be for a budget of N examples? The two-gap model's
-learning curves (learning_curves.LearningCurves) fitted to measured runs, then asked at N.
+"""How hard should fine-tuning data be for a budget of N examples? Learning curves of
+several shapes (curve_shapes.Mixture: the per-window curves of learning_curves and curves
+tied across difficulty) fitted to measured runs, weighed by how well each predicts the
+runs' left-out budgets, then asked at N.
 
 From a study of this simulator (its runs.csv):
   python -m experiments.advise --workdir=runs/cpu_default --budget=300
@@ -8,10 +10,10 @@ From your own pilot fine-tunes and your own data pool:
       --budget=N --out=selected.jsonl [--seed=0] [--extrapolate]
   pilot.csv: one row per pilot run: n, difficulty_lo, difficulty_hi (the window trained on,
   in FIELD's units), accuracy (on your eval set), and optionally seed. train.jsonl: one JSON
-  object per line holding FIELD. The advisor fits one learning curve per window (a power of
-  n shared by all), predicts each window's accuracy at N with a 90 % interval (the fit's
-  sampling noise, from refits on resampled runs, and its model error, from predicting the
-  pilot's largest budget from the smaller ones), picks the window predicted best, names the
+  object per line holding FIELD. The advisor fits each window's learning curve in several
+  shapes and weighs them, predicts each window's accuracy at N with a 90 % interval (the
+  shapes' refits on resampled runs, pooled by weight, and the model error, from predicting
+  the pilot's largest budget from the smaller ones), picks the window predicted best, names the
   windows it cannot tell apart from it, and writes N distinct lines of the pool from the
   chosen window (drawn by --seed) to --out, atomically.
 Checking it where the truth is known: export a study's small budgets as a pilot, and
@@ -33,11 +35,13 @@ from typing import NamedTuple
 import numpy as np
 
 import allowed
-from experiments.analysis import learning_curves
+from experiments.analysis import curve_shapes
 from experiments.results import files, grid, schema
 
 PILOT_COLUMNS = schema.columns("pilot")
 _BOOTSTRAP = 200  # refits on resampled runs, for the interval
+_NOISE_DRAWS = 2  # results drawn per refit taken as the truth, for --next_pilot
+_LEAST_WEIGHT = 0.01  # a shape weighed less is not refitted (its share of the pool is dropped)
 _Z90 = 1.645  # a normal's 95th percentile: the model error's share of a 90 % interval
 
 
@@ -46,7 +50,7 @@ class Switch(NamedTuple):
   window: tuple
   over: tuple  # the window predicted best at the pilot's largest budget
   budget: float  # from which `window` is predicted to beat `over` for good; inf: never
-  interval: tuple  # the 90 % interval of `budget` (5th-95th percentile over the refits)
+  interval: tuple  # the 90 % interval of `budget` (5th-95th weighted percentile, refits)
 
 
 class Advice(NamedTuple):
@@ -59,7 +63,7 @@ class Advice(NamedTuple):
   held_out_error: float  # RMSE predicting the largest budget's windows from the others; NaN
   # where no window of the largest budget was run at a smaller one
   warning: str
-  curves: learning_curves.LearningCurves  # the fit, for asking at other budgets (and drawing)
+  curves: curve_shapes.Mixture  # the fit, for asking at other budgets (and drawing)
   switches: tuple  # a Switch per window other than the pilot's best, in the windows' order
   undecided: tuple  # the switches whose interval holds the asked budget
 
@@ -96,8 +100,13 @@ def read_pilot(path: str) -> list[PilotRun]:
                          f"repeated runs distinct seeds")
       seen[identity] = line
       runs.append(run)
+  return enough_to_fit(runs, path)
+
+
+def enough_to_fit(runs: list[PilotRun], source: str) -> list[PilotRun]:
+  """The runs, if they can be fitted: at least 4 covering 2 budgets and 2 windows."""
   if len(runs) < 4 or len({r.n for r in runs}) < 2 or len({r.window for r in runs}) < 2:
-    raise ValueError(f"{path}: {len(runs)} pilot run(s), {len({r.n for r in runs})} budget(s), "
+    raise ValueError(f"{source}: {len(runs)} pilot run(s), {len({r.n for r in runs})} budget(s), "
                      f"{len({r.window for r in runs})} window(s): too few to fit; needed: at "
                      "least 4 runs covering 2 budgets and 2 difficulty windows")
   return runs
@@ -113,11 +122,32 @@ def _number(text, path, line, field) -> float:
   return value
 
 
-def advise(runs: list[PilotRun], budget: int, extrapolate: bool, seed: int = 0) -> Advice:
+class Evidence(NamedTuple):
+  """What the advice at any budget is read from: the pilot's fit, once."""
+
+  runs: list
+  curves: curve_shapes.Mixture
+  refits: list  # (curves of one shape refitted on resampled runs, weight), weights summing to 1
+  held_out_error: float
+  switches: tuple  # a Switch per window other than the one best at the pilot's largest budget
+
+
+def evidence(runs: list[PilotRun], seed: int = 0) -> Evidence:
+  """The pilot's mixture of curve shapes, its refits on resampled runs and its held-out
+  error: every budget's advice asks these (`advise(..., evidence=...)`)."""
+  curves = _fit(runs)
+  refits = _refits(runs, curves, seed)
+  return Evidence(runs, curves, refits, _held_out_error(runs),
+                  _switches(curves, refits, max(r.n for r in runs)))
+
+
+def advise(runs: list[PilotRun], budget: int, extrapolate: bool, seed: int = 0,
+           fitted: Evidence | None = None) -> Advice:
   """The pilot's window predicted best at `budget`, its accuracy and 90 % interval, and
   the windows that interval cannot tell from it. The interval joins, in quadrature, the
-  spread of refits on resampled runs (5th to 95th percentile) and the model's held-out
-  error; the chosen window is the one of highest prediction, tied or not."""
+  spread of the shapes' refits on resampled runs (5th to 95th weighted percentile) and the
+  model's held-out error; the chosen window is the one of highest prediction, tied or not.
+  `fitted`: evidence(runs, seed), when several budgets are asked of one pilot."""
   budgets = sorted({r.n for r in runs})
   warning = ""
   if not budgets[0] <= budget <= budgets[-1]:
@@ -126,13 +156,12 @@ def advise(runs: list[PilotRun], budget: int, extrapolate: bool, seed: int = 0) 
     if not extrapolate:
       raise ValueError(f"{what}; pass --extrapolate to accept that")
     warning = f"WARNING: {what}."
-  curves = _fit(runs)
+  fitted = fitted or evidence(runs, seed)
+  curves, refits, held_out_error = fitted.curves, fitted.refits, fitted.held_out_error
   predicted = curves.accuracy(budget)
-  held_out_error = _held_out_error(runs)
-  refits = _refits(runs, seed)
   low, high = _intervals(predicted, _at_budget(refits, curves.windows, budget),
-                         held_out_error)
-  switches = _switches(curves, refits, budgets[-1])
+                         _weights(refits), held_out_error)
+  switches = fitted.switches
   best = int(np.argmax(predicted))
   tied = tuple(w for i, w in enumerate(curves.windows) if i != best
                and high[i] >= predicted[best] and predicted[i] >= low[best])
@@ -146,18 +175,32 @@ def advise(runs: list[PilotRun], budget: int, extrapolate: bool, seed: int = 0) 
                 tuple(s for s in switches if s.interval[0] <= budget <= s.interval[1]))
 
 
-def _intervals(predicted, resampled, held_out_error):
-  """(low, high) per window: the 5th-95th percentile spread of the refits and the model's
-  error (held-out RMSE x 1.645, none where unmeasurable) added in quadrature, in [0, 1]."""
-  low, high = np.nanpercentile(resampled, [5, 95], axis=0)
+def _intervals(predicted, resampled, weights, held_out_error):
+  """(low, high) per window: the 5th-95th weighted percentile spread of the refits and the
+  model's error (held-out RMSE x 1.645, none where unmeasurable) added in quadrature, in
+  [0, 1]."""
+  low, high = (np.array([weighted_quantile(column, weights, q) for column in resampled.T])
+               for q in (0.05, 0.95))
   model = _Z90 * np.nan_to_num(held_out_error)
   return (np.clip(predicted - np.hypot(np.nan_to_num(predicted - low), model), 0, 1),
           np.clip(predicted + np.hypot(np.nan_to_num(high - predicted), model), 0, 1))
 
 
-def _fit(runs) -> learning_curves.LearningCurves:
-  return learning_curves.fit_learning_curves([r.window for r in runs], [r.n for r in runs],
-                                     [r.accuracy for r in runs])
+def weighted_quantile(values, weights, q: float) -> float:
+  """The q-quantile of values drawn with these weights (the inverted CDF; NaNs left out)."""
+  values, weights = np.asarray(values, float), np.asarray(weights, float)
+  keep = ~np.isnan(values) & (weights > 0)
+  if not keep.any():
+    return math.nan
+  order = np.argsort(values[keep], kind="stable")
+  cumulative = np.cumsum(weights[keep][order])
+  index = np.searchsorted(cumulative, q * cumulative[-1] * (1 - 1e-12))
+  return float(values[keep][order][min(index, order.size - 1)])
+
+
+def _fit(runs) -> curve_shapes.Mixture:
+  return curve_shapes.fit_mixture([r.window for r in runs], [r.n for r in runs],
+                                  [r.accuracy for r in runs])
 
 
 def _held_out_error(runs) -> float:
@@ -174,18 +217,32 @@ def _held_out_error(runs) -> float:
   return float(np.sqrt(np.mean((predicted - np.array(measured)) ** 2)))
 
 
-def _refits(runs, seed) -> list[learning_curves.LearningCurves]:
-  """The curves refitted on runs drawn with replacement, _BOOTSTRAP times."""
+def _refits(runs, curves: curve_shapes.Mixture, seed) -> list:
+  """(curves, weight) of every shape of weight >= _LEAST_WEIGHT, refitted on runs drawn
+  with replacement, _BOOTSTRAP times: each refit weighs its shape's weight / _BOOTSTRAP
+  (renormalised), so the pool's spread holds the shapes' disagreement."""
   rng = np.random.default_rng(seed)
-  return [_fit([runs[j] for j in rng.integers(0, len(runs), len(runs))])
-          for _ in range(_BOOTSTRAP)]
+  used = [s for s, w in enumerate(curves.weights) if w >= _LEAST_WEIGHT]
+  total = sum(curves.weights[s] for s in used)
+  refits = []
+  for _ in range(_BOOTSTRAP):
+    drawn = [runs[j] for j in rng.integers(0, len(runs), len(runs))]
+    members = curve_shapes.fit_members(curves.windows, [r.window for r in drawn],
+                                       [r.n for r in drawn], [r.accuracy for r in drawn],
+                                       like=curves, shapes=used)
+    refits += [(members[s], curves.weights[s] / total / _BOOTSTRAP) for s in used]
+  return refits
+
+
+def _weights(refits) -> np.ndarray:
+  return np.array([w for _, w in refits])
 
 
 def _at_budget(refits, windows, budget) -> np.ndarray:
   """[refits, windows] accuracy at `budget` of each refit; NaN for a window a resample left
   out."""
   out = np.full((len(refits), len(windows)), np.nan)
-  for i, curves in enumerate(refits):
+  for i, (curves, _) in enumerate(refits):
     for w, accuracy in zip(curves.windows, curves.accuracy(budget)):
       out[i, windows.index(w)] = accuracy
   return out
@@ -199,13 +256,87 @@ def _switches(curves, refits, largest: int) -> tuple:
   over = curves.best(largest)
   switches = []
   for window in (w for w in curves.windows if w != over):
-    refitted = [c.overtakes(window, over) for c in refits
+    refitted = [(c.overtakes(window, over), w) for c, w in refits
                 if window in c.windows and over in c.windows]
-    low, high = (np.quantile(refitted, [0.05, 0.95], method="inverted_cdf") if refitted
-                 else (math.nan, math.nan))
+    low, high = (weighted_quantile(*zip(*refitted), q) if refitted else math.nan
+                 for q in (0.05, 0.95))
     switches.append(Switch(window, over, curves.overtakes(window, over),
                            (float(low), float(high))))
   return tuple(switches)
+
+
+class PilotCell(NamedTuple):
+  """One extra pilot run the advisor could be given, and what it would buy."""
+  window: tuple
+  n: int
+  cost: float  # n x the cost of one example
+  wrong_now: float  # the chance that the window chosen at the budget is not the best
+  wrong_after: float  # the same, expected once this cell's result is in
+
+
+def next_pilot(fitted: Evidence, advice: Advice, budget: int,
+               example_cost: float = 1.0) -> list[PilotCell]:
+  """Every candidate extra pilot run (each window at the pilot's largest budget L, 2L, 4L
+  or 8L, below the asked budget), by how much its result is expected to lower the
+  chance of choosing wrongly at `budget`, best first: the expected value of its
+  information under the fitted shapes. The pooled refits stand for what the truth may be:
+  now, the advised window is wrong where it is not a refit's best; after, for each refit
+  as the truth, the cell's run is its prediction plus the runs' noise (_NOISE_DRAWS draws),
+  the refits are reweighed by that run's likelihood, the choice is remade from them (their
+  weighted mean), and it is wrong where it is not that refit's best."""
+  truths = _particles(fitted, budget)  # [particles, windows]
+  weights = _weights(fitted.refits)
+  largest = max(r.n for r in fitted.runs)
+  sizes = [largest * k for k in (1, 2, 4, 8) if k == 1 or largest * k < budget]
+  noise = _run_noise(fitted.runs, fitted.curves)
+  best = np.argmax(truths, axis=1)
+  wrong_now = float(weights @ (best != fitted.curves.windows.index(advice.window)))
+  shifts = np.random.default_rng(0).normal(0, noise, (_NOISE_DRAWS, len(weights)))
+  cells = []
+  for n in sizes:
+    at_cell = _particles(fitted, n)
+    for w, window in enumerate(fitted.curves.windows):
+      observed = (at_cell[:, w] + shifts).ravel()  # [draws x truths]: one run's result
+      likelihood = np.exp(-0.5 * ((observed[:, None] - at_cell[None, :, w]) / noise) ** 2)
+      chosen = np.argmax((likelihood * weights) @ truths, axis=1)
+      wrong = (chosen != np.tile(best, _NOISE_DRAWS)) @ np.tile(weights, _NOISE_DRAWS)
+      cells.append(PilotCell(window, n, n * example_cost, wrong_now,
+                             float(wrong / _NOISE_DRAWS)))
+  return sorted(cells, key=lambda c: (c.wrong_after, c.cost))
+
+
+def _particles(fitted: Evidence, budget) -> np.ndarray:
+  """[refits, windows] accuracy at `budget` of each pooled refit, a window a resample left
+  out read from the mixture."""
+  values = _at_budget(fitted.refits, fitted.curves.windows, budget)
+  return np.where(np.isnan(values), fitted.curves.accuracy(budget)[None, :], values)
+
+
+def _run_noise(runs, curves) -> float:
+  """One run's spread around its cell's truth: the pooled standard deviation of the
+  replicates within cells, or where no cell has two runs, the fit's RMSE (at least 0.01)."""
+  cells = {}
+  for r in runs:
+    cells.setdefault((r.n, r.window), []).append(r.accuracy)
+  repeated = [v for v in cells.values() if len(v) > 1]
+  if repeated:
+    spread = sum(np.sum((np.array(v) - np.mean(v)) ** 2) for v in repeated) / sum(
+        len(v) - 1 for v in repeated)
+  else:
+    fitted = np.array([curves.accuracy(r.n)[curves.windows.index(r.window)] for r in runs])
+    spread = np.mean((fitted - np.array([r.accuracy for r in runs])) ** 2)
+  return max(float(np.sqrt(spread)), 0.01)
+
+
+def next_pilot_text(cells: list[PilotCell], budget: int, shown: int = 3) -> str:
+  first = cells[0]
+  lines = [f"next pilot run: {window_text(first.window)} at n = {first.n} (cost {first.cost:,.6g}): "
+           f"the chance that the window chosen at {budget} is not the best, "
+           f"{first.wrong_now:.2f} now, is expected to fall to {first.wrong_after:.2f} with its "
+           "result"]
+  lines += [f"  then: {window_text(c.window)} at n = {c.n} (cost {c.cost:,.6g}): "
+            f"{c.wrong_after:.2f}" for c in cells[1:shown]]
+  return "\n".join(lines)
 
 
 def read_pool(path: str, field: str) -> list[tuple[str, float]]:
@@ -265,10 +396,11 @@ def pilot_rows(runs: list[dict], max_budget: int) -> list[PilotRun]:
   """A study's runs with n <= max_budget as pilot runs (difficulty = digits or operations)
   of the (base, loss) that speaks for it (`grid.speaking_pair`)."""
   base, loss = grid.speaking_pair(runs)
-  return [PilotRun(r["n"], grid.band(r), 1 - r["R_test"],
-                   f"{r['base_seed']}-{r['seed']}")
-          for r in grid.select(runs, base=base, loss=loss)
-          if 0 < r["n"] <= max_budget and not r["diverged"]]
+  return enough_to_fit([PilotRun(r["n"], grid.band(r), 1 - r["R_test"],
+                                 f"{r['base_seed']}-{r['seed']}")
+                        for r in grid.select(runs, base=base, loss=loss)
+                        if 0 < r["n"] <= max_budget and not r["diverged"]],
+                       f"the study's runs with n <= {max_budget} (--max_budget)")
 
 
 def write_pilot(path: str, runs: list[PilotRun]) -> None:
@@ -286,9 +418,9 @@ def validate(runs: list[dict], max_budget: int) -> list[dict]:
   pilot = pilot_rows(runs, max_budget)
   base, loss = grid.speaking_pair(runs)
   optimal = grid.optimal_bands(grid.select(runs, base=base, loss=loss))
-  rows = []
+  rows, fitted = [], evidence(pilot)
   for n in sorted(k for k in optimal if k > max_budget):
-    advice = advise(pilot, n, extrapolate=True)
+    advice = advise(pilot, n, extrapolate=True, fitted=fitted)
     rows.append(dict(n=n, advised=advice.window, measured=optimal[n][0],
                      hit=advice.window == optimal[n][0]))
   return rows
@@ -315,6 +447,9 @@ def report(advice: Advice, budget: int, field: str = "difficulty") -> str:
       f"{window_text(w)}: {a:.3f} ({_interval_text(i)})" for w, (a, i) in advice.by_window.items()))
   held_out = ("not measurable (no window of the largest budget was run at a smaller one)"
               if math.isnan(advice.held_out_error) else f"{advice.held_out_error:.3f}")
+  lines.append("curve shapes, weighed by how well each predicted the pilot's larger budgets "
+               "from its smaller ones: " + ", ".join(f"{name} {w:.2f}" for name, w in
+                                       zip(curve_shapes.SHAPE_NAMES, advice.curves.weights)))
   lines.append(f"fit to the runs: RMSE {advice.fit_rmse:.3f} in accuracy (their seed-to-seed "
                f"spread included); held-out error "
                f"(the largest budget predicted from the others) {held_out}")

@@ -1,6 +1,5 @@
-"""Learning curves per difficulty window, fitted to runs: the model the advisor asks at a
-budget, the study's prediction (predict.py) fits, and the advisor's bench
-(benchmarks/advisor_bench.py) scores.
+"""Learning curves per difficulty window, fitted to runs: the model the study's prediction
+(predict.py) fits, and one of the shapes the advisor weighs (curve_shapes.py).
 
 Each window's accuracy is ceiling - gap * n^-rate, 1 - ceiling being R_S + G_ext of that
 window and gap * n^-rate its G_gen; one rate for all windows, near 1/2 unless the runs say

@@ -3,7 +3,7 @@
 R_test(d, n) = R_S + G_ext(d) + G_gen(d, n). Two ways to give the gaps:
   measured: K(d) = the mean KL(Q || P) and T(d) = the exact TV(D_test, D_train) of
     bounds.csv; G_gen = a sqrt(K(d) / n) with one scale a fitted; R_S(d) as measured;
-  fitted (`learning_curves.LearningCurves`, shared with the advisor): each window's
+  fitted (`learning_curves.LearningCurves`, one of the advisor's shapes): each window's
     accuracy is ceiling - gap * n^-rate, one rate for all windows (learning_curves.py says
     what else it assumes; benchmarks/advisor_bench.py measures it on worlds of other shapes).
 Each is fitted on the `fit_budgets` smallest budgets and predicts d*(n) = argmin_d
