@@ -1,7 +1,7 @@
 """The difficulty advisor scored on worlds whose truth is known, beside three baselines.
 
   python benchmarks/advisor_bench.py [--per_class=10] [--seed=0] [--studies=results] \
-      [--classes=walk_exp,...] [--out=decisions.csv]
+      [--classes=walk_exp,...] [--out=decisions.csv] [--follow]
 
 Synthetic worlds (benchmarks/advisor_worlds.py): each world's pilot (budgets 16-128) goes to
 the advisor, which is asked at budgets 96 (inside the pilot's range), 256, 1024 and 4096
@@ -40,6 +40,9 @@ FLAGS = flags.FLAGS
 SYNTHETIC_MARGIN = 0.01
 STUDY_MARGIN = CLAIM_THRESHOLDS["min_difference"]
 METHODS = ("advisor", "easiest", "hardest", "best_at_pilot_max")
+# with --follow: the advisor again after one more pilot run, the one --next_pilot names or
+# one drawn at random from the same candidates (the control: a run of no chosen information)
+FOLLOWED = ("advisor_after_next_pilot", "advisor_after_random_cell")
 
 
 def baseline_window(method: str, pilot, windows):
@@ -87,15 +90,32 @@ def score(truth: dict, window, interval, margin) -> dict:
   return dict(regret=regret, right=regret <= margin + 1e-12, covered=covered)
 
 
-def synthetic_decisions(per_class: int, seed: int, classes=None) -> list[dict]:
+def followed_pilots(world, pilot, fitted, n: int, seed: int) -> dict:
+  """{method of FOLLOWED: the pilot with its one more run}: the cell --next_pilot names at
+  budget n, and one drawn at random from its candidates; {} where the advice failed."""
+  if isinstance(fitted, str):
+    return {}
+  advice = advise.advise(pilot, n, extrapolate=True, fitted=fitted)
+  cells = advise.next_pilot(fitted, advice, n)
+  drawn = cells[np.random.default_rng([seed, n]).integers(len(cells))]
+  return {method: pilot + [world.extra_run(cell.window, cell.n, seed)]
+          for method, cell in zip(FOLLOWED, (cells[0], drawn))}
+
+
+def synthetic_decisions(per_class: int, seed: int, classes=None, follow=False) -> list[dict]:
   rows = []
   for world in advisor_worlds.worlds(per_class, seed, classes):
     pilot = world.pilot(seed)
     fitted = fit(pilot)
     for n in world.ask_budgets:
       truth = dict(zip(world.windows, world.accuracy(n).tolist()))
-      for method in METHODS:
-        window, interval, failure = decide(method, pilot, list(world.windows), n, fitted)
+      choices = {method: decide(method, pilot, list(world.windows), n, fitted)
+                 for method in METHODS}
+      if follow:
+        choices.update({method: decide("advisor", more, list(world.windows), n, fit(more))
+                        for method, more in followed_pilots(world, pilot, fitted, n,
+                                                            seed).items()})
+      for method, (window, interval, failure) in choices.items():
         rows.append(dict(world=world.name, kind=advisor_worlds.class_of(world), n=n,
                          method=method, window=window, failure=failure,
                          **score(truth, window, interval, SYNTHETIC_MARGIN)))
@@ -133,7 +153,7 @@ def table(rows) -> str:
   lines = [f"{'class':<22} {'method':<22} {'right':>6} {'median':>7} {'p90':>6} "
            f"{'covered':>8} {'failed':>6} {'decisions':>9}"]
   for kind in kinds + ["all synthetic"]:
-    for method in METHODS:
+    for method in METHODS + FOLLOWED:
       mine = [r for r in rows if r["method"] == method
               and (r["kind"] == kind or (kind == "all synthetic" and r["kind"] != "study"))]
       if not mine:
@@ -159,7 +179,7 @@ def main(argv):
   if unknown:
     raise SystemExit(f"error: --classes: {unknown} not in {sorted(advisor_worlds.CLASSES)}")
   np.seterr(all="ignore")  # a NaN prediction is counted as a failure, not warned about
-  rows = synthetic_decisions(FLAGS.per_class, FLAGS.seed, FLAGS.classes or None)
+  rows = synthetic_decisions(FLAGS.per_class, FLAGS.seed, FLAGS.classes or None, FLAGS.follow)
   if FLAGS.studies:
     rows += study_decisions(FLAGS.studies)
   print(f"right: regret <= {SYNTHETIC_MARGIN} (synthetic) or <= {STUDY_MARGIN} (studies); "
@@ -181,6 +201,8 @@ def _define_flags():
                       "empty: none")
   flags.DEFINE_string("out", "", "optional CSV of every decision")
   flags.DEFINE_list("classes", [], "synthetic classes to score (default: every class)")
+  flags.DEFINE_bool("follow", False, "also score the advisor after one more pilot run: the "
+                    "cell --next_pilot names, and (the control) one of its candidates at random")
 
 
 if __name__ == "__main__":

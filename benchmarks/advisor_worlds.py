@@ -121,6 +121,13 @@ class World:
           runs.append(PilotRun(n, window, accuracy, str(r)))
     return runs
 
+  def extra_run(self, window, n: int, seed: int) -> PilotRun:
+    """One more pilot run of `window` at budget n, drawn as the pilot's are (its own
+    stream: the same run whatever else was drawn)."""
+    w = self.windows.index(tuple(window))
+    rng = np.random.default_rng([seed, n, w, 1 + int(self.name.split("/")[1])])
+    return PilotRun(n, self.windows[w], self._observe(rng, self.accuracy(n)[w]), "extra")
+
   def _observe(self, rng, p: float) -> float:
     if 0 < p < 1:
       p = rng.beta(p * self.spread, (1 - p) * self.spread)

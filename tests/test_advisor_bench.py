@@ -155,3 +155,23 @@ def test_late_switch_worlds_turn_harder_only_beyond_the_pilot_in_their_range(nam
                for n in np.geomspace(world.pilot_budgets[-1], switch / 1.02, 50))  # the grid: 1.2 % steps
     assert world.best(switch) > pilot_best
     assert world.best(world.ask_budgets[-1]) == len(world.windows) - 1 > pilot_best
+
+
+def test_one_more_pilot_run_is_the_named_cell_drawn_from_the_truth_or_a_random_candidate():
+  """--follow's pilots: the pilot plus one run, of the cell next_pilot names first (the
+  control: of a candidate drawn at random), drawn by the world as its pilot runs are; the
+  same run on every call (mutation: a run at the wrong cell, or of another stream)."""
+  world = worlds.make_world("walk_with_switch_two_gap", 1, 1)
+  pilot = world.pilot(1)
+  fitted = bench.fit(pilot)
+  followed = bench.followed_pilots(world, pilot, fitted, 1536, 1)
+  advice = bench.advise.advise(pilot, 1536, extrapolate=True, fitted=fitted)
+  first = bench.advise.next_pilot(fitted, advice, 1536)[0]
+  named = followed["advisor_after_next_pilot"]
+  assert named[:-1] == pilot and len(followed["advisor_after_random_cell"]) == len(pilot) + 1
+  assert (named[-1].window, named[-1].n) == (first.window, first.n)
+  assert named[-1] == world.extra_run(first.window, first.n, 1)
+  runs = [world.extra_run(first.window, 512, s).accuracy for s in range(200)]
+  truth = world.accuracy(512)[world.windows.index(first.window)]
+  assert abs(np.mean(runs) - truth) < 0.01  # unbiased around the truth
+  assert bench.followed_pilots(world, pilot, "refused: x", 1536, 1) == {}
