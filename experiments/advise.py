@@ -80,9 +80,9 @@ def _advise_from_study():
   fitted = advise.evidence(evidence, FLAGS.seed)
   advice = advise.advise(evidence, FLAGS.budget, FLAGS.extrapolate, fitted=fitted)
   print(advise.report(advice, FLAGS.budget))
-  _print_next_pilot(fitted, advice)
+  cell = _print_next_pilot(fitted, advice)
   print(advise.neighbours(runs, FLAGS.budget))
-  _draw(evidence, advice)
+  _draw(evidence, advice, next_cell=cell)
 
 
 def _advise_from_pilot():
@@ -101,16 +101,19 @@ def _advise_from_pilot():
                         FLAGS.budget, FLAGS.seed)
   files.write_atomically(FLAGS.out, "".join(line + "\n" for line in lines).encode())
   print(advise.report(advice, FLAGS.budget, FLAGS.difficulty_field))
-  _print_next_pilot(fitted, advice)
+  cell = _print_next_pilot(fitted, advice)
   print(f"wrote {len(lines)} lines of {FLAGS.data} with {FLAGS.difficulty_field} in "
         f"{advise.window_text(advice.window)} to {FLAGS.out}")
-  _draw(pilot, advice, FLAGS.difficulty_field)
+  _draw(pilot, advice, FLAGS.difficulty_field, cell)
 
 
-def _print_next_pilot(fitted, advice) -> None:
-  if FLAGS.next_pilot:
-    cells = advise.next_pilot(fitted, advice, FLAGS.budget, FLAGS.example_cost)
-    print(advise.next_pilot_text(cells, FLAGS.budget))
+def _print_next_pilot(fitted, advice):
+  """With --next_pilot: prints the run to make next and returns its cell (else None)."""
+  if not FLAGS.next_pilot:
+    return None
+  cells = advise.next_pilot(fitted, advice, FLAGS.budget, FLAGS.example_cost)
+  print(advise.next_pilot_text(cells, FLAGS.budget))
+  return cells[0]
 
 
 _PLOT_FORMATS = (".png", ".pdf", ".svg")
@@ -127,10 +130,11 @@ def _check_output(flag: str, path: str, inputs: dict) -> None:
     raise ValueError(f"--{flag}={path}: not a file in an existing folder")
 
 
-def _draw(runs, advice, field: str = "difficulty") -> None:
+def _draw(runs, advice, field: str = "difficulty", next_cell=None) -> None:
   if FLAGS.plot:
     from experiments.figures import advice as advice_figure  # matplotlib only for a plot
-    print(f"drew {advice_figure.advice_plot(runs, advice, FLAGS.budget, FLAGS.plot, field)}")
+    drawn = advice_figure.advice_plot(runs, advice, FLAGS.budget, FLAGS.plot, field, next_cell)
+    print(f"drew {drawn}")
 
 
 def _define_flags():

@@ -431,9 +431,10 @@ def test_next_pilot_on_the_command_line_and_a_bad_cost_refused(tmp_path):
   pilot, pool = write_pilot(tmp_path / "pilot.csv"), write_pool(tmp_path / "pool.jsonl")
   common = [f"--pilot={pilot}", f"--data={pool}", "--difficulty_field=level", "--budget=40",
             f"--out={tmp_path / 'selected.jsonl'}", "--next_pilot"]
-  done = run_advisor(*common, "--example_cost=2")
+  done = run_advisor(*common, "--example_cost=2", f"--plot={tmp_path / 'advice.png'}")
   assert done.returncode == 0, done.stderr[-2000:]
   assert re.search(r"^next pilot run: \S+ at n = 64 \(cost 128\)", done.stdout, re.M), done.stdout
+  assert (tmp_path / "advice.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
   os.remove(tmp_path / "selected.jsonl")
   refused = run_advisor(*common, "--example_cost=0")
   assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1

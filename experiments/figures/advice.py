@@ -14,9 +14,10 @@ from experiments.figures.draw import save  # noqa: E402
 
 
 def advice_plot(runs: list, advice: advise.Advice, budget: int, path: str,
-                field: str = "difficulty") -> str:
+                field: str = "difficulty", next_cell: advise.PilotCell | None = None) -> str:
   """runs: the pilot's PilotRuns; advice: advise.advise(runs, budget, ...); field: what
-  the windows are ranges of."""
+  the windows are ranges of; next_cell: the run --next_pilot names, drawn where it would
+  be made (on its window's curve, an open square)."""
   curves = advice.curves
   pilot_budgets = sorted({r.n for r in runs})
   budgets = np.geomspace(pilot_budgets[0], max(budget, pilot_budgets[-1]), 200)
@@ -42,6 +43,12 @@ def advice_plot(runs: list, advice: advise.Advice, budget: int, path: str,
       ax.axvline(switch.budget, color=colour, ls="--", lw=0.9)
       ax.text(switch.budget, 0.01, f" overtakes {advise.window_text(switch.over)}",
               color=colour, fontsize=6, rotation=90, va="bottom")
+  if next_cell is not None:
+    w = curves.windows.index(next_cell.window)
+    at = curves.accuracy(next_cell.n)[w]
+    ax.scatter([next_cell.n], [at], marker="s", s=70, facecolor="none",
+               edgecolor=colours[w], linewidth=1.6, zorder=4,
+               label=f"next pilot run: {advise.window_text(next_cell.window)} at n = {next_cell.n}")
   low, high = advice.interval
   ax.errorbar([budget], [advice.accuracy], yerr=[[advice.accuracy - low], [high - advice.accuracy]],
               fmt="*", color="black", markersize=12, capsize=4, label="advice, 90% interval")
@@ -50,7 +57,7 @@ def advice_plot(runs: list, advice: advise.Advice, budget: int, path: str,
          ylabel="accuracy (dots: pilot runs, ringed: their mean; lines: fitted)",
          title=f"budget {budget}: train on {field} {advise.window_text(advice.window)}"
                " (dotted: the pilot's largest budget)")
-  ticks = sorted(set(pilot_budgets) | {budget})
+  ticks = sorted(set(pilot_budgets) | {budget} | ({next_cell.n} if next_cell else set()))
   ax.set_xticks(ticks, [str(n) for n in ticks])
   ax.minorticks_off()
   ax.title.set_fontsize(9)
