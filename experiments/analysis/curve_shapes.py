@@ -103,7 +103,8 @@ def first_lasting_lead(difference) -> float:
 
 
 class ShapeCurves(NamedTuple):
-  """One shape fitted to runs: the same questions as learning_curves.LearningCurves."""
+  """One shape fitted to runs: asked as learning_curves.LearningCurves is (accuracy at n,
+  where one window overtakes another)."""
 
   windows: tuple  # easiest first
   shape: Shape
@@ -119,10 +120,8 @@ class ShapeCurves(NamedTuple):
                                np.repeat(n.ravel(), len(x)))[0] @ self.theta
     return np.clip(flat.reshape(n.shape + (len(x),)), 0.0, 1.0)
 
-  def best(self, n) -> tuple:
-    return self.windows[int(np.argmax(self.accuracy(n)))]
-
   def overtakes(self, window, other) -> float:
+    """The budget from which `window`'s curve lies above `other`'s for good."""
     i, j = self.windows.index(tuple(window)), self.windows.index(tuple(other))
     return first_lasting_lead(lambda n: (lambda a: a[:, i] - a[:, j])(self.accuracy(n)))
 
