@@ -76,13 +76,13 @@ def _print_quantiles():
 
 def _advise_from_study():
   runs = files.read_results(FLAGS.workdir, "runs")
-  evidence = advise.pilot_rows(runs, max(r["n"] for r in runs))
-  fitted = advise.evidence(evidence, FLAGS.seed)
-  advice = advise.advise(evidence, FLAGS.budget, FLAGS.extrapolate, fitted=fitted)
+  pilot = advise.pilot_rows(runs, max(r["n"] for r in runs))
+  fitted = advise.evidence(pilot, FLAGS.seed)
+  advice = advise.advise(pilot, FLAGS.budget, FLAGS.extrapolate, fitted=fitted)
   print(advise.report(advice, FLAGS.budget))
   cell = _print_next_pilot(fitted, advice)
   print(advise.neighbours(runs, FLAGS.budget))
-  _draw(evidence, advice, next_cell=cell)
+  _draw(pilot, advice, next_cell=cell)
 
 
 def _advise_from_pilot():

@@ -1,7 +1,7 @@
 """How hard should fine-tuning data be for a budget of N examples? Learning curves of
 several shapes (curve_shapes.Mixture: the per-window curves of learning_curves and curves
 tied across difficulty) fitted to measured runs, weighed by how well each predicts the
-runs' left-out budgets, then asked at N.
+runs' larger budgets from their smaller ones, then asked at N.
 
 From a study of this simulator (its runs.csv):
   python -m experiments.advise --workdir=runs/cpu_default --budget=300
@@ -134,7 +134,7 @@ class Evidence(NamedTuple):
 
 def evidence(runs: list[PilotRun], seed: int = 0) -> Evidence:
   """The pilot's mixture of curve shapes, its refits on resampled runs and its held-out
-  error: every budget's advice asks these (`advise(..., evidence=...)`)."""
+  error: every budget's advice asks these (`advise(..., fitted=...)`)."""
   curves = _fit(runs)
   refits = _refits(runs, curves, seed)
   return Evidence(runs, curves, refits, _held_out_error(runs),
@@ -288,7 +288,7 @@ def next_pilot(fitted: Evidence, advice: Advice, budget: int,
   weights = _weights(fitted.refits)
   largest = max(r.n for r in fitted.runs)
   sizes = [largest * k for k in (1, 2, 4, 8) if k == 1 or largest * k < budget]
-  noise = _run_noise(fitted.runs, fitted.curves)
+  noise = _run_noise(fitted.runs, advice.fit_rmse)
   best = np.argmax(truths, axis=1)
   wrong_now = float(weights @ (best != fitted.curves.windows.index(advice.window)))
   shifts = np.random.default_rng(0).normal(0, noise, (_NOISE_DRAWS, len(weights)))
@@ -312,19 +312,17 @@ def _particles(fitted: Evidence, budget) -> np.ndarray:
   return np.where(np.isnan(values), fitted.curves.accuracy(budget)[None, :], values)
 
 
-def _run_noise(runs, curves) -> float:
+def _run_noise(runs, fit_rmse: float) -> float:
   """One run's spread around its cell's truth: the pooled standard deviation of the
   replicates within cells, or where no cell has two runs, the fit's RMSE (at least 0.01)."""
   cells = {}
   for r in runs:
     cells.setdefault((r.n, r.window), []).append(r.accuracy)
   repeated = [v for v in cells.values() if len(v) > 1]
-  if repeated:
-    spread = sum(np.sum((np.array(v) - np.mean(v)) ** 2) for v in repeated) / sum(
-        len(v) - 1 for v in repeated)
-  else:
-    fitted = np.array([curves.accuracy(r.n)[curves.windows.index(r.window)] for r in runs])
-    spread = np.mean((fitted - np.array([r.accuracy for r in runs])) ** 2)
+  if not repeated:
+    return max(fit_rmse, 0.01)
+  spread = sum(np.sum((np.array(v) - np.mean(v)) ** 2) for v in repeated) / sum(
+      len(v) - 1 for v in repeated)
   return max(float(np.sqrt(spread)), 0.01)
 
 

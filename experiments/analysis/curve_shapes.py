@@ -102,6 +102,13 @@ def first_lasting_lead(difference) -> float:
   return float(np.exp(high))
 
 
+def _overtakes(windows, accuracy, window, other) -> float:
+  """first_lasting_lead of `window`'s accuracy over `other`'s; accuracy: [budgets] ->
+  [budgets, windows]."""
+  i, j = windows.index(tuple(window)), windows.index(tuple(other))
+  return first_lasting_lead(lambda n: (lambda a: a[:, i] - a[:, j])(accuracy(n)))
+
+
 class ShapeCurves(NamedTuple):
   """One shape fitted to runs: asked as learning_curves.LearningCurves is (accuracy at n,
   where one window overtakes another)."""
@@ -122,8 +129,7 @@ class ShapeCurves(NamedTuple):
 
   def overtakes(self, window, other) -> float:
     """The budget from which `window`'s curve lies above `other`'s for good."""
-    i, j = self.windows.index(tuple(window)), self.windows.index(tuple(other))
-    return first_lasting_lead(lambda n: (lambda a: a[:, i] - a[:, j])(self.accuracy(n)))
+    return _overtakes(self.windows, self.accuracy, window, other)
 
 
 def fit_shape(shape: Shape, order: tuple, windows, budgets, accuracies,
@@ -201,9 +207,9 @@ class Mixture(NamedTuple):
     return self.windows[int(np.argmax(self.accuracy(n)))]
 
   def overtakes(self, window, other) -> float:
-    i, j = self.windows.index(tuple(window)), self.windows.index(tuple(other))
-    return first_lasting_lead(lambda n: (lambda a: a[:, i] - a[:, j])(
-        np.stack([self.accuracy(b) for b in n])))
+    """As ShapeCurves.overtakes, on the weighted mean (its members answer one n at a time)."""
+    return _overtakes(self.windows, lambda n: np.stack([self.accuracy(b) for b in n]), window,
+                      other)
 
 
 def fit_members(order, windows, budgets, accuracies, like: "Mixture | None" = None,
