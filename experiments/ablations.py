@@ -47,11 +47,12 @@ def main():
     raise ValueError(f"--configs: two config files share a name ({', '.join(names)}); each "
                      "study's workdir is named after its file")
   configs = [load_config(p) for p in paths]
-  devices = {c.execution.cpu_devices for c in configs}
-  if len(devices) > 1:
-    raise ValueError(f"--configs: their execution.cpu_devices differ ({sorted(devices)}); "
-                     "one process has one set of devices")
-  launch.start_jax(devices.pop(), flags.FLAGS.stall_dump_s)
+  for field in launch.PROCESS_FIELDS:
+    values = {c.execution[field] for c in configs}
+    if len(values) > 1:
+      raise ValueError(f"--configs: their execution.{field} differ ({sorted(values)}); it "
+                       "holds for the whole process, which runs them all")
+  launch.start_jax(configs[0].execution, flags.FLAGS.stall_dump_s)
   from experiments.analysis import compare
   from experiments.results import files
   from experiments.study import runner, setup

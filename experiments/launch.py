@@ -7,6 +7,8 @@ import time
 
 from absl import flags
 
+import allowed
+
 
 def config_of_file(path: str):
   """The config a config file's get_config() returns (its exceptions pass through)."""
@@ -22,15 +24,36 @@ def define_stall_flag():
                      "thread's stack goes to stderr (the run goes on); 0: never", lower_bound=0)
 
 
-def start_jax(cpu_devices: int, stall_dump_s: float, distributed: bool = False,
+# The `execution` fields that hold for a whole process: set before JAX starts its backends.
+PROCESS_FIELDS = ("cpu_devices", "gpu_command_buffers")
+# XLA:GPU's command buffers (CUDA graphs) by `execution.gpu_command_buffers`: the value of
+# --xla_gpu_enable_command_buffer, None to leave XLA's own choice.
+COMMAND_BUFFERS = {"default": None, "loops": "+WHILE,+CONDITIONAL", "off": ""}
+
+
+def with_command_buffers(option: str, xla_flags: str) -> str:
+  """XLA_FLAGS with the command buffers `option` asks for: "loops" adds the compiled loops
+  and branches to what XLA puts in a CUDA graph (a segment's scan of steps then launches as
+  one graph, not kernel by kernel), "off" puts nothing there. A setting already in XLA_FLAGS
+  is kept. Read by XLA:GPU only; a CPU or TPU ignores it."""
+  allowed.option("config.execution.gpu_command_buffers", option, tuple(COMMAND_BUFFERS))
+  value = COMMAND_BUFFERS[option]
+  if value is None or "xla_gpu_enable_command_buffer" in xla_flags:
+    return xla_flags
+  return f"{xla_flags} --xla_gpu_enable_command_buffer={value}".strip()
+
+
+def start_jax(execution, stall_dump_s: float, distributed: bool = False,
               coordinator_address=None, num_processes=None, process_id=None) -> None:
-  """Everything a command does before its first computation: the CPU split into devices
-  (before anything starts JAX's backends), the hosts joined, the compilation cache, the
-  stall watch. JAX is imported only here, once the flags are good: a refused flag or
-  --help loads none."""
+  """Everything a command does before its first computation, from a config's `execution`
+  fields: the CPU split into devices and XLA's command buffers (before anything starts
+  JAX's backends), the hosts joined, the compilation cache, the stall watch. JAX is
+  imported only here, once the flags are good: a refused flag or --help loads none."""
+  os.environ["XLA_FLAGS"] = with_command_buffers(execution.gpu_command_buffers,
+                                                 os.environ.get("XLA_FLAGS", ""))
   import jax
   from experiments.engine import loop, sharding
-  sharding.split_cpu(cpu_devices)
+  sharding.split_cpu(execution.cpu_devices)
   if distributed or coordinator_address:
     jax.distributed.initialize(coordinator_address=coordinator_address,
                                num_processes=num_processes, process_id=process_id)

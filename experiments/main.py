@@ -36,7 +36,7 @@ def _config():
 
 def main():
   config = _config()
-  launch.start_jax(config.execution.cpu_devices, FLAGS.stall_dump_s, FLAGS.distributed,
+  launch.start_jax(config.execution, FLAGS.stall_dump_s, FLAGS.distributed,
                    FLAGS.coordinator_address, FLAGS.num_processes, FLAGS.process_id)
   launch.run_and_draw(config, FLAGS.workdir, FLAGS.figures)
 

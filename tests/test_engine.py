@@ -55,6 +55,31 @@ def test_vmapped_grid_matches_runs_one_by_one(addition):
   assert np.isfinite(grid.losses[:3, :12]).all()
 
 
+def test_an_unrolled_scan_trains_the_same_runs(addition):
+  """`scan_unroll` (execution.scan_unroll, for a GPU's launches) changes how the compiled
+  loop is laid out, not the steps: the same losses, steps and parameters within float
+  tolerance, including a run that stops half-way through an unrolled trip."""
+  model = tiny_model(addition)
+  base = engine.init_params(model, jax.random.key(0), addition.sequence_width())
+  runs = engine.stack_runs([engine.make_run(
+      jax.random.key(10 + i), steps, 3e-3, engine.dataset_source(
+          synth.make_dataset(jax.random.key(i), addition, (1, 3), 32), 32))
+      for i, steps in enumerate((13, 7))])
+  results = {}
+  for unroll in (1, 4):
+    config = engine.TrainConfig(batch_size=8, max_steps=13, scan_unroll=unroll)
+    results[unroll] = jax.jit(jax.vmap(engine.make_train(model, config, engine.dataset_batches),
+                                       in_axes=(None, 0)))(base, runs)
+  one, four = results[1], results[4]
+  assert four.steps_taken.tolist() == one.steps_taken.tolist() == [13, 7]
+  np.testing.assert_allclose(four.losses, one.losses, rtol=1e-5, atol=1e-7)
+  assert np.isnan(four.losses[1, 7:]).all()
+  jax.tree.map(lambda a, b: np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6),
+               four.params, one.params)
+  with pytest.raises(ValueError, match=r"scan_unroll=0 is not allowed"):
+    engine.TrainConfig(scan_unroll=0)
+
+
 def test_dft_gradient_matches_its_closed_form():
   logits = jax.random.normal(jax.random.key(0), (2, 5, 7))
   targets = jax.random.randint(jax.random.key(1), (2, 5), 0, 7)

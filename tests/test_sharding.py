@@ -16,6 +16,7 @@ import jax
 import numpy as np
 import pytest
 
+from experiments import launch
 from experiments.configs import tiny
 from experiments.engine import loop, sharding
 from experiments.engine import train as engine
@@ -103,6 +104,28 @@ def test_the_launcher_makes_the_cpu_the_devices_execution_asks_for(launched):
   assert run(3, XLA_FLAGS="--xla_force_host_platform_device_count=2").stdout.split() == ["2"]
   with pytest.raises(ValueError, match=r"config.execution.cpu_devices=-1 is not allowed"):
     sharding.split_cpu(-1)
+
+
+def test_the_launcher_sets_the_command_buffers_execution_asks_for():
+  """execution.gpu_command_buffers becomes XLA:GPU's flag before JAX starts: "default" leaves
+  XLA_FLAGS alone, "loops" adds the compiled loops to what a CUDA graph holds, "off" holds
+  nothing; a value the user put in XLA_FLAGS wins; another option is refused in one line.
+  A CPU build of XLA parses the flag too (a bad value would stop it): the subprocess runs."""
+  others = "--xla_cpu_use_xnnpack=false"
+  assert launch.with_command_buffers("default", others) == others
+  assert launch.with_command_buffers("loops", others) == (
+      others + " --xla_gpu_enable_command_buffer=+WHILE,+CONDITIONAL")
+  assert launch.with_command_buffers("off", "") == "--xla_gpu_enable_command_buffer="
+  mine = "--xla_gpu_enable_command_buffer=FUSION"
+  assert launch.with_command_buffers("loops", mine) == mine
+  with pytest.raises(ValueError, match=r"gpu_command_buffers='all' is not allowed; allowed: "
+                     r"one of default, loops, off"):
+    launch.with_command_buffers("all", "")
+  started = subprocess.run(
+      [sys.executable, "-c", "import jax; print(jax.jit(lambda x: x + 1)(1))"], cwd=REPO,
+      capture_output=True, text=True, env=dict(
+          os.environ, JAX_PLATFORMS="cpu", XLA_FLAGS=launch.with_command_buffers("loops", "")))
+  assert started.stdout.split() == ["2"], started.stderr[-800:]
 
 
 def test_only_process_0_writes_and_prints(two_hosts):

@@ -291,6 +291,11 @@ def test_bad_command_lines_get_one_clear_line(tmp_path):
        "error: --config.model.nope: config.model has no field nope; allowed: canon_points"),
       (["--config=experiments/configs/tiny.py", "--workdir=/proc/no/such/place"],
        "error: --workdir=/proc/no/such/place cannot be a directory"),
+      (["--config=experiments/configs/tiny.py", "--config.execution.gpu_command_buffers=all",
+        f"--workdir={tmp_path / 'w'}"], "error: config.execution.gpu_command_buffers='all' "
+       "is not allowed; allowed: one of default, loops, off"),
+      (["--config=experiments/configs/tiny.py", "--config.execution.scan_unroll=0",
+        f"--workdir={tmp_path / 'w'}"], "error: config.execution.scan_unroll=0 is not allowed"),
   ]
   for flags, message in cases:
     out = _launch(*flags)

@@ -57,5 +57,7 @@ def get_config() -> ml_collections.ConfigDict:
       vmap_width=0,  # runs vectorised together on a device; 0: one on a CPU, all elsewhere
       chunk_runs=0,  # most runs of a group trained at once; 0: what device memory holds
       score_test_per_width=False,  # score each test difficulty at its own width
-      cpu_devices=0))  # the CPU as this many devices, runs split over them; 0: one per core
+      cpu_devices=0,  # the CPU as this many devices, runs split over them; 0: one per core
+      scan_unroll=1,  # training steps per trip of the compiled loop (a GPU launches less)
+      gpu_command_buffers="default"))  # XLA's CUDA graphs: "default", "loops" (+ the loops), "off"
   return config

@@ -38,9 +38,11 @@ class TrainConfig:
   adam_b1: float = 0.9
   adam_b2: float = 0.98
   output_start: int = 0  # first position scored: no answer token is predicted before it
+  scan_unroll: int = 1  # steps per iteration of the compiled loop (fewer loop trips on a GPU)
 
   def __post_init__(self):
     allowed.integer("batch_size", self.batch_size, 1, 1 << 20)
+    allowed.integer("scan_unroll", self.scan_unroll, 1, 1 << 10)
     allowed.integer("max_steps", self.max_steps, 1, 1 << 30)
     allowed.integer("output_start", self.output_start, 0, 1 << 20)
     allowed.real("warmup_fraction", self.warmup_fraction, 0, 1, hi_open=True)
@@ -230,7 +232,8 @@ def make_trainer(model, config: TrainConfig, draw_batch: Callable) -> Trainer:
       active = (t < run.num_steps) & ~state.stopped & ~state.diverged
       return jax.lax.cond(active, update, idle, state, t)
 
-    state, (losses, accuracies) = jax.lax.scan(step, state, first_step + jnp.arange(length))
+    state, (losses, accuracies) = jax.lax.scan(step, state, first_step + jnp.arange(length),
+                                               unroll=config.scan_unroll)
     return state, losses, accuracies
 
   def train(params, run: Run) -> TrainResult:

@@ -110,7 +110,8 @@ def make_trainer(setup: Setup, bands) -> engine.Trainer:
   first = output_start(setup.train_task, [band[0] for band in bands])
   return engine.make_trainer(
       setup.model, engine.TrainConfig(batch_size=f.batch_size, max_steps=f.max_steps,
-                                      output_start=first),
+                                      output_start=first,
+                                      scan_unroll=setup.config.execution.scan_unroll),
       engine.dataset_batches)
 
 

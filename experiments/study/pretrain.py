@@ -34,7 +34,8 @@ def make_trainer(setup: Setup) -> engine.Trainer:
   first = output_start(setup.train_task, [band[0] for band in setup.config.bases.bands])
   return engine.make_trainer(
       setup.model, engine.TrainConfig(batch_size=p.batch_size, max_steps=p.steps,
-                                      output_start=first),
+                                      output_start=first,
+                                      scan_unroll=setup.config.execution.scan_unroll),
       engine.fresh_batches(setup.train_task, width(setup)))
 
 

@@ -161,6 +161,7 @@ def build(config: ml_collections.ConfigDict) -> Setup:
                    f"{len(sweep.budgets)} budgets to predict")
   allowed.integer("config.execution.vmap_width", config.execution.vmap_width, 0)
   allowed.integer("config.execution.chunk_runs", config.execution.chunk_runs, 0)
+  allowed.integer("config.execution.scan_unroll", config.execution.scan_unroll, 1, 1 << 10)
   if not isinstance(config.execution.score_test_per_width, bool):
     allowed.refuse("config.execution.score_test_per_width",
                    config.execution.score_test_per_width, "True or False")
