@@ -49,8 +49,9 @@ def start_jax(execution, stall_dump_s: float, distributed: bool = False,
   fields: the CPU split into devices and XLA's command buffers (before anything starts
   JAX's backends), the hosts joined, the compilation cache, the stall watch. JAX is
   imported only here, once the flags are good: a refused flag or --help loads none."""
-  os.environ["XLA_FLAGS"] = with_command_buffers(execution.gpu_command_buffers,
-                                                 os.environ.get("XLA_FLAGS", ""))
+  xla_flags = with_command_buffers(execution.gpu_command_buffers, os.environ.get("XLA_FLAGS", ""))
+  if xla_flags:  # "default" with no XLA_FLAGS leaves the environment as it was
+    os.environ["XLA_FLAGS"] = xla_flags
   import jax
   from experiments.engine import loop, sharding
   sharding.split_cpu(execution.cpu_devices)
