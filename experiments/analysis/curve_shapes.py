@@ -7,12 +7,20 @@ shapes here tie the windows together through their place on the difficulty axis 
 window's midpoint scaled to [0, 1]), so the windows the pilot does see learning speak for
 the ones it does not:
 
-- `smooth_power`: c(x) - G e^(k x) n^-r, c quadratic in x: a gap that grows (or shrinks)
+- `power_rising_ceiling`: c(x) - G e^(k x) n^-r: a gap that grows (or shrinks)
   geometrically with difficulty and falls as one power of n.
 - `two_gap`: the theory's R_S + sqrt(K_w / n) + T_w with sqrt(K_w) and T_w linear in x:
   c0 + c1 x - (G0 (1 - x) + G1 x) n^-1/2.
-- `logistic`: c(x) - G e^(k x) sigmoid((m0 + m1 x - ln n) / s): a gap that stays until n
-  nears a threshold e^(m0 + m1 x) and then falls within a few-fold of n (learned late).
+- `logistic_rising_ceiling`: c(x) - G e^(k x) sigmoid((m0 + m1 x - ln n) / s): a gap that
+  stays until n nears a threshold e^(m0 + m1 x) and then falls within a few-fold of n
+  (learned late).
+
+In the first and last the ceiling c(x), what no budget adds, is a quadratic that does not
+fall with difficulty: the mechanism's premise (harder data hold what easier data teach, so
+the error no budget removes is no larger for them). Unconstrained, a hard window whose
+runs are all low is fitted as well by a low ceiling as by a high ceiling behind a large gap,
+and a pilot cannot tell them apart; the per-window curves, which assume nothing in
+difficulty, hold the worlds where the premise fails (an optimum that stops in the middle).
 
 Each is fitted by least squares over a grid of its nonlinear parameters (r, k, m0, m1, s),
 the rest solved exactly with the gaps' scales G >= 0; a run at accuracy exactly 0 (1) says
@@ -37,43 +45,57 @@ def _mesh(*axes) -> np.ndarray:
   return np.stack([m.ravel() for m in np.meshgrid(*axes, indexing="ij")], -1)
 
 
-def _smooth_power(grid, x, n):
+def _rising(x):
+  """1, 2x - x^2, x^2: the ceiling's terms; with the last two weights >= 0 (its slope at x = 0
+  and at 1) the quadratic does not fall on [0, 1], and every such quadratic is one."""
+  return np.stack([np.ones_like(x), 2 * x - x ** 2, x ** 2])
+
+
+def _linear(x):
+  return np.stack([np.ones_like(x), x])
+
+
+def _power_gap(grid, x, n):
   rate, k = grid[:, :1], grid[:, 1:2]
+  return [np.exp(k * x) * n ** -rate]
+
+
+def _two_gaps(grid, x, n):
   ones = np.ones((len(grid), len(x)))
-  return np.stack([ones, ones * x, ones * x ** 2, -np.exp(k * x) * n ** -rate], -1)
+  return [(1 - x) * n ** -0.5 * ones, x * n ** -0.5 * ones]
 
 
-def _two_gap(grid, x, n):
-  ones = np.ones((len(grid), len(x)))
-  return np.stack([ones, ones * x, -(1 - x) * n ** -0.5 * ones, -x * n ** -0.5 * ones], -1)
-
-
-def _logistic(grid, x, n):
+def _logistic_gap(grid, x, n):
   m0, m1, k, s = (grid[:, i:i + 1] for i in range(4))
-  ones = np.ones((len(grid), len(x)))
-  late = 1 / (1 + np.exp(-(m0 + m1 * x - np.log(n)) / s))
-  return np.stack([ones, ones * x, ones * x ** 2, -np.exp(k * x) * late], -1)
+  return [np.exp(k * x) / (1 + np.exp(-(m0 + m1 * x - np.log(n)) / s))]
 
 
 class Shape(NamedTuple):
-  """accuracy = clip(features(grid point, x, n) @ theta, 0, 1); theta solved per grid point.
-  The first `ceiling_terms` features are 1, x, x^2: the ceiling c(x), what no budget adds."""
+  """accuracy = clip(features(grid point, x, n) @ theta, 0, 1); theta solved per grid point:
+  the ceiling's terms first (what no budget adds), then minus each gap."""
 
   name: str
   grid: np.ndarray  # [points, nonlinear parameters]
-  features: callable  # (grid [g, q], x [runs], n [runs]) -> [g, runs, linear parameters]
-  nonnegative: np.ndarray  # [linear parameters]: which are held >= 0 (the gaps' scales)
-  ceiling_terms: int
+  ceiling: callable  # x [windows] -> [ceiling terms, windows]
+  gaps: callable  # (grid [g, q], x [runs], n [runs]) -> list of [g, runs]
+  nonnegative: np.ndarray  # [linear parameters]: which are held >= 0
+
+  def features(self, grid, x, n) -> np.ndarray:
+    """[g, runs, linear parameters]."""
+    terms = np.broadcast_to(self.ceiling(x).T, (len(grid), len(x), len(self.ceiling(x))))
+    return np.concatenate([terms, -np.stack(self.gaps(grid, x, n), -1)], -1)
 
 
+_RATES_AND_GROWTHS = _mesh(np.linspace(0.05, 1.5, 30), np.linspace(-6, 10, 33))
+# thresholds from n = 4 to e^10.5 (~36,000), rising with difficulty by up to e^8
+_THRESHOLDS = _mesh(np.linspace(np.log(4), 10.5, 12), np.linspace(0, 8, 9),
+                    np.linspace(-2, 6, 9), np.array([0.3, 0.6, 1.2]))
 SHAPES = (
-    Shape("smooth_power", _mesh(np.linspace(0.05, 1.5, 30), np.linspace(-6, 10, 33)),
-          _smooth_power, np.array([False, False, False, True]), 3),
-    Shape("two_gap", np.zeros((1, 1)), _two_gap, np.array([False, False, True, True]), 2),
-    # thresholds from n = 4 to e^10.5 (~36,000), rising with difficulty by up to e^8
-    Shape("logistic", _mesh(np.linspace(np.log(4), 10.5, 12), np.linspace(0, 8, 9),
-                            np.linspace(-2, 6, 9), np.array([0.3, 0.6, 1.2])),
-          _logistic, np.array([False, False, False, True]), 3),
+    Shape("power_rising_ceiling", _RATES_AND_GROWTHS, _rising, _power_gap,
+          np.array([False, True, True, True])),
+    Shape("two_gap", np.zeros((1, 1)), _linear, _two_gaps, np.array([False, False, True, True])),
+    Shape("logistic_rising_ceiling", _THRESHOLDS, _rising, _logistic_gap,
+          np.array([False, True, True, True])),
 )
 SHAPE_NAMES = ("per_window",) + tuple(s.name for s in SHAPES)
 
@@ -140,14 +162,14 @@ def fit_shape(shape: Shape, order: tuple, windows, budgets, accuracies,
   x = positions(order)[[order.index(tuple(w)) for w in windows]]
   n, a = np.asarray(budgets, float), np.asarray(accuracies, float)
   grid = shape.grid if candidates is None else candidates
-  ceilings = positions(order)[None, :] ** np.arange(shape.ceiling_terms)[:, None]
+  ceilings = shape.ceiling(positions(order))
   if len(grid) > _CANDIDATES:
     theta, sse = _censored_least_squares(shape.features(grid, x, n), a, shape.nonnegative, 1)
-    sse = _unless_out_of_range(theta[:, :shape.ceiling_terms] @ ceilings, sse)
+    sse = _unless_out_of_range(theta[:, :len(ceilings)] @ ceilings, sse)
     grid = grid[np.argsort(sse, kind="stable")[:_CANDIDATES]]
   theta, sse = _censored_least_squares(shape.features(grid, x, n), a, shape.nonnegative,
                                        _CENSOR_ROUNDS)
-  k = int(np.argmin(_unless_out_of_range(theta[:, :shape.ceiling_terms] @ ceilings, sse)))
+  k = int(np.argmin(_unless_out_of_range(theta[:, :len(ceilings)] @ ceilings, sse)))
   return ShapeCurves(order, shape, grid[k], theta[k], grid)
 
 
