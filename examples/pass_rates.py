@@ -19,7 +19,7 @@ difficulty is the base model's own pass rate on it, and the pilot's windows are 
    runs (in the pilot's format) to examples/check_pass_rates.csv: what the advice can be
    checked against.
 About 6 minutes on a 2-core CPU; the advisor then runs on the pool and pilot as on any
-others.
+others, told that a lower pass rate is harder (`--harder=lower`).
 """
 
 import json

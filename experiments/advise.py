@@ -15,7 +15,7 @@ from absl import flags
 
 import allowed
 from experiments import cli
-from experiments.analysis import advise
+from experiments.analysis import advise, curve_shapes
 from experiments.results import files, grid
 
 
@@ -24,6 +24,7 @@ FLAGS = flags.FLAGS
 
 def main():
   """One of the command's four uses, by the flags given."""
+  allowed.option("--harder", FLAGS.harder, curve_shapes.HARDER)
   if FLAGS.workdir and (FLAGS.export_pilot or FLAGS.validate):
     _export_or_validate()
   elif FLAGS.quantiles is not None:
@@ -77,7 +78,7 @@ def _print_quantiles():
 def _advise_from_study():
   runs = files.read_results(FLAGS.workdir, "runs")
   pilot = advise.pilot_rows(runs, max(r["n"] for r in runs))
-  fitted = advise.evidence(pilot, FLAGS.seed)
+  fitted = advise.evidence(pilot, FLAGS.seed, FLAGS.harder)
   advice = advise.advise(pilot, FLAGS.budget, FLAGS.extrapolate, fitted=fitted)
   print(advise.report(advice, FLAGS.budget))
   cell = _print_next_pilot(fitted, advice)
@@ -95,7 +96,7 @@ def _advise_from_pilot():
                      "--workdir=DIR to advise from a study)")
   _check_output("out", FLAGS.out, dict(pilot=FLAGS.pilot, data=FLAGS.data))
   pilot = advise.read_pilot(FLAGS.pilot)
-  fitted = advise.evidence(pilot, FLAGS.seed)
+  fitted = advise.evidence(pilot, FLAGS.seed, FLAGS.harder)
   advice = advise.advise(pilot, FLAGS.budget, FLAGS.extrapolate, fitted=fitted)
   lines = advise.select(advise.read_pool(FLAGS.data, FLAGS.difficulty_field), advice.window,
                         FLAGS.budget, FLAGS.seed)
@@ -150,6 +151,10 @@ def _define_flags():
                        "many windows of about equal shares, for pilot runs, and stop")
   flags.DEFINE_string("plot", None, "also draw each window's fitted curve against the budget, "
                       "the pilot runs and the advice (.png, .pdf or .svg)")
+  flags.DEFINE_string("harder", "higher", "which way --difficulty_field runs: 'higher' (larger "
+                      "values are harder: digits, tokens) or 'lower' (a base model's pass rate); "
+                      "the curve shapes tied across difficulty assume that harder windows' "
+                      "ceilings are no lower")
   flags.DEFINE_integer("seed", 0, "which lines of the window are selected (and the bootstrap)")
   flags.DEFINE_bool("next_pilot", False, "also name the one extra pilot run (window and n) "
                     "whose result would most lower the chance of choosing wrongly at --budget")

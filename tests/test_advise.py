@@ -397,6 +397,26 @@ def test_the_tied_shapes_ceilings_rise_so_a_late_switch_is_foreseen():
   assert truth.max() - truth[int(advice.window[0])] <= 0.02
 
 
+def test_a_field_where_lower_is_harder_gives_the_mirrored_advice():
+  """The late-switch pilot above with its field reversed (window d named 4 - d, as a pass
+  rate runs) and --harder=lower: the same fits on the difficulty axis, so the mirror of the
+  same advice and accuracies. Read with the default, the premise points the wrong way and the
+  advice differs. Mutation that fails: `harder` not passed on to the tied shapes."""
+  x = np.arange(5) / 4
+  runs = [advise.PilotRun(n, (d, d), float(np.clip(_late_switch_truth(n, x[d]) + 0.004 * (2 * s - 1),
+                                                   0, 1)), str(s))
+          for n in (16, 32, 64, 128) for d in range(5) for s in range(2)]
+  mirrored = [r._replace(window=(4 - r.window[0], 4 - r.window[1])) for r in runs]
+  advice = advise.advise(runs, 16384, extrapolate=True)
+  lower = advise.advise(mirrored, 16384, extrapolate=True,
+                        fitted=advise.evidence(mirrored, harder="lower"))
+  assert lower.window == (4 - advice.window[0],) * 2
+  assert lower.accuracy == pytest.approx(advice.accuracy, abs=1e-9)
+  assert advise.advise(mirrored, 16384, extrapolate=True).window != lower.window
+  with pytest.raises(ValueError, match="harder='down' is not allowed; allowed: one of higher, lower"):
+    advise.evidence(runs, harder="down")
+
+
 def test_a_fitted_shape_ends_where_an_accuracy_can():
   """Flat noisy windows: a logistic could fit three budgets with a ceiling of ~100 less a gap
   of ~100; every shape's ceilings (its accuracy at n = 10^12) stay within [0, 1.05] before
@@ -470,6 +490,10 @@ def test_next_pilot_on_the_command_line_and_a_bad_cost_refused(tmp_path):
   refused = run_advisor(*common, "--example_cost=0")
   assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1
   assert "--example_cost=0.0 is not allowed; allowed: a finite number above 0" in refused.stderr
+  assert not (tmp_path / "selected.jsonl").exists()
+  refused = run_advisor(*common, "--harder=down")
+  assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1
+  assert "--harder='down' is not allowed; allowed: one of higher, lower" in refused.stderr
   assert not (tmp_path / "selected.jsonl").exists()
 
 

@@ -20,7 +20,8 @@ QUANTILES = ("python -m experiments.advise --data=examples/pool_pass_rates.jsonl
 PASS_RATE_ADVICE = (
     "python -m experiments.advise --pilot=examples/pilot_pass_rates.csv \\\n"
     "    --data=examples/pool_pass_rates.jsonl --difficulty_field=base_pass_rate --budget=256 "
-    "\\\n    --out=selected.jsonl --extrapolate --plot=examples/advice_pass_rates.png")
+    "\\\n    --out=selected.jsonl --extrapolate --harder=lower "
+    "--plot=examples/advice_pass_rates.png")
 SHOW = "python -m synth.show --task=addition --difficulty=5 --num=3\n--option=digit_order=plain"
 
 

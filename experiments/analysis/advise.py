@@ -132,12 +132,14 @@ class Evidence(NamedTuple):
   switches: tuple  # a Switch per window other than the one best at the pilot's largest budget
 
 
-def evidence(runs: list[PilotRun], seed: int = 0) -> Evidence:
+def evidence(runs: list[PilotRun], seed: int = 0, harder: str = "higher") -> Evidence:
   """The pilot's mixture of curve shapes, its refits on resampled runs and its held-out
-  error: every budget's advice asks these (`advise(..., fitted=...)`)."""
-  curves = _fit(runs)
+  error: every budget's advice asks these (`advise(..., fitted=...)`). harder: which way
+  the difficulty field runs, "higher" (larger values are harder) or "lower"."""
+  allowed.option("harder", harder, curve_shapes.HARDER)
+  curves = _fit(runs, harder)
   refits = _refits(runs, curves, seed)
-  return Evidence(runs, curves, refits, _held_out_error(runs),
+  return Evidence(runs, curves, refits, _held_out_error(runs, harder),
                   _switches(curves, refits, max(r.n for r in runs)))
 
 
@@ -198,16 +200,16 @@ def weighted_quantile(values, weights, q: float) -> float:
   return float(values[keep][order][min(index, order.size - 1)])
 
 
-def _fit(runs) -> curve_shapes.Mixture:
+def _fit(runs, harder: str) -> curve_shapes.Mixture:
   return curve_shapes.fit_mixture([r.window for r in runs], [r.n for r in runs],
-                                  [r.accuracy for r in runs])
+                                  [r.accuracy for r in runs], harder)
 
 
-def _held_out_error(runs) -> float:
+def _held_out_error(runs, harder: str) -> float:
   """RMSE of the mean accuracy per window at the pilot's largest budget, predicted by the
   curves fitted to its smaller budgets: the model's error where the truth is known."""
   largest = max(r.n for r in runs)
-  curves = _fit([r for r in runs if r.n < largest])
+  curves = _fit([r for r in runs if r.n < largest], harder)
   last = [r for r in runs if r.n == largest and r.window in curves.windows]
   if not last:
     return math.nan
@@ -229,7 +231,7 @@ def _refits(runs, curves: curve_shapes.Mixture, seed) -> list:
     drawn = [runs[j] for j in rng.integers(0, len(runs), len(runs))]
     members = curve_shapes.fit_members(curves.windows, [r.window for r in drawn],
                                        [r.n for r in drawn], [r.accuracy for r in drawn],
-                                       like=curves, shapes=used)
+                                       curves.harder, like=curves, shapes=used)
     refits += [(members[s], curves.weights[s] / total / _BOOTSTRAP) for s in used]
   return refits
 

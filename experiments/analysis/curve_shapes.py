@@ -100,11 +100,17 @@ SHAPES = (
 SHAPE_NAMES = ("per_window",) + tuple(s.name for s in SHAPES)
 
 
-def positions(windows) -> np.ndarray:
-  """Each window's midpoint on [0, 1] (easiest 0, hardest 1): the shapes' difficulty axis."""
+HARDER = ("higher", "lower")  # which way a difficulty field runs: larger values harder, or smaller
+
+
+def positions(windows, harder: str = "higher") -> np.ndarray:
+  """Each window's midpoint on [0, 1], easiest 0 and hardest 1: the shapes' difficulty axis.
+  windows: in the field's order; harder="lower" where smaller values are harder (a base
+  model's pass rate), which matters only to the ceilings that rise with difficulty."""
   mids = np.array([(lo + hi) / 2 for lo, hi in windows], float)
   span = mids[-1] - mids[0]
-  return (mids - mids[0]) / span if span > 0 else np.zeros_like(mids)
+  x = (mids - mids[0]) / span if span > 0 else np.zeros_like(mids)
+  return x if harder == "higher" else 1 - x
 
 
 def first_lasting_lead(difference) -> float:
@@ -135,7 +141,8 @@ class ShapeCurves(NamedTuple):
   """One shape fitted to runs: asked as learning_curves.LearningCurves is (accuracy at n,
   where one window overtakes another)."""
 
-  windows: tuple  # easiest first
+  windows: tuple  # in the field's order
+  axis: np.ndarray  # each window's place on the difficulty axis (positions)
   shape: Shape
   point: np.ndarray  # the grid point of the fit [nonlinear parameters]
   theta: np.ndarray  # [linear parameters]
@@ -144,7 +151,7 @@ class ShapeCurves(NamedTuple):
   def accuracy(self, n) -> np.ndarray:
     """[windows] predicted accuracy at budget n (an array of budgets: [budgets, windows])."""
     n = np.asarray(n, float)
-    x = positions(self.windows)
+    x = self.axis
     flat = self.shape.features(self.point[None], np.tile(x, n.size),
                                np.repeat(n.ravel(), len(x)))[0] @ self.theta
     return np.clip(flat.reshape(n.shape + (len(x),)), 0.0, 1.0)
@@ -155,14 +162,15 @@ class ShapeCurves(NamedTuple):
 
 
 def fit_shape(shape: Shape, order: tuple, windows, budgets, accuracies,
-              candidates: np.ndarray | None = None) -> ShapeCurves:
+              candidates: np.ndarray | None = None, harder: str = "higher") -> ShapeCurves:
   """The shape's least-squares fit to the runs, over its whole grid (or `candidates`):
   every point solved once without the runs at 0 or 1, the best _CANDIDATES of them again
   with those runs counted where the curve crosses them."""
-  x = positions(order)[[order.index(tuple(w)) for w in windows]]
+  axis = positions(order, harder)
+  x = axis[[order.index(tuple(w)) for w in windows]]
   n, a = np.asarray(budgets, float), np.asarray(accuracies, float)
   grid = shape.grid if candidates is None else candidates
-  ceilings = shape.ceiling(positions(order))
+  ceilings = shape.ceiling(axis)
   if len(grid) > _CANDIDATES:
     theta, sse = _censored_least_squares(shape.features(grid, x, n), a, shape.nonnegative, 1)
     sse = _unless_out_of_range(theta[:, :len(ceilings)] @ ceilings, sse)
@@ -170,7 +178,7 @@ def fit_shape(shape: Shape, order: tuple, windows, budgets, accuracies,
   theta, sse = _censored_least_squares(shape.features(grid, x, n), a, shape.nonnegative,
                                        _CENSOR_ROUNDS)
   k = int(np.argmin(_unless_out_of_range(theta[:, :len(ceilings)] @ ceilings, sse)))
-  return ShapeCurves(order, shape, grid[k], theta[k], grid)
+  return ShapeCurves(order, axis, shape, grid[k], theta[k], grid)
 
 
 def _unless_out_of_range(ceilings, sse):
@@ -221,6 +229,7 @@ class Mixture(NamedTuple):
   members: tuple  # fitted curves, one per shape (SHAPE_NAMES' order)
   weights: np.ndarray  # [members], summing to 1
   held_out: np.ndarray  # [members]: each shape's mean squared error on left-out budgets
+  harder: str  # which way the windows' field runs (HARDER)
 
   def accuracy(self, n) -> np.ndarray:
     return sum(w * m.accuracy(n) for w, m in zip(self.weights, self.members) if w > 0)
@@ -234,8 +243,8 @@ class Mixture(NamedTuple):
                       other)
 
 
-def fit_members(order, windows, budgets, accuracies, like: "Mixture | None" = None,
-                shapes=None) -> tuple:
+def fit_members(order, windows, budgets, accuracies, harder: str = "higher",
+                like: "Mixture | None" = None, shapes=None) -> tuple:
   """Every shape fitted to the runs (SHAPE_NAMES' order; only the indices in `shapes` if
   given, None for the others); `like`: each shape searches only the grid points that fitted
   that mixture's runs best (a refit on resampled runs)."""
@@ -246,31 +255,32 @@ def fit_members(order, windows, budgets, accuracies, like: "Mixture | None" = No
   for i, shape in enumerate(SHAPES, start=1):
     if i in wanted:
       members[i] = fit_shape(shape, order, windows, budgets, accuracies,
-                             None if like is None else like.members[i].candidates)
+                             None if like is None else like.members[i].candidates, harder)
   return tuple(members)
 
 
-def fit_mixture(windows, budgets, accuracies) -> Mixture:
+def fit_mixture(windows, budgets, accuracies, harder: str = "higher") -> Mixture:
   """The shapes fitted to the runs and weighed by how well each predicts the mean accuracy
   of every window at each budget from the smaller ones (_left_out_errors): weight exp(-m/2 *
   MSE / smallest MSE), m the predictions scored, the Gaussian pseudo-likelihood with the
   best shape's error as its variance. With fewer than three budgets no budget can be
-  predicted from two smaller ones; the per-window curves then speak alone."""
+  predicted from two smaller ones; the per-window curves then speak alone. harder: which way
+  the windows' field runs (HARDER)."""
   order = tuple(sorted({tuple(w) for w in windows}))
   windows = [tuple(w) for w in windows]
   budgets, accuracies = np.asarray(budgets, float), np.asarray(accuracies, float)
-  members = fit_members(order, windows, budgets, accuracies)
-  errors, scored = _left_out_errors(order, windows, budgets, accuracies)
+  members = fit_members(order, windows, budgets, accuracies, harder)
+  errors, scored = _left_out_errors(order, windows, budgets, accuracies, harder)
   if scored == 0:
     weights = np.eye(len(members))[0]
   else:
     relative = errors / max(errors.min(), 1e-12) - 1
     weights = np.exp(-0.5 * scored * relative)
     weights /= weights.sum()
-  return Mixture(order, members, weights, errors)
+  return Mixture(order, members, weights, errors, harder)
 
 
-def _left_out_errors(order, windows, budgets, accuracies):
+def _left_out_errors(order, windows, budgets, accuracies, harder):
   """([shapes] mean squared error, count): each budget from the third on left out with all
   larger ones, the shapes fitted to the smaller ones predicting the mean accuracy there of
   each window those hold (leave-future-out: the skill the advice needs is predicting larger
@@ -284,7 +294,7 @@ def _left_out_errors(order, windows, budgets, accuracies):
     kept = budgets < budget
     asked = budgets == budget
     members = fit_members(order, [w for w, k in zip(windows, kept) if k], budgets[kept],
-                          accuracies[kept])
+                          accuracies[kept], harder)
     for window in sorted({w for w, k in zip(windows, asked) if k} & set(members[0].windows)):
       measured = np.mean(accuracies[asked & np.array([w == window for w in windows])])
       squared += [(m.accuracy(budget)[m.windows.index(window)] - measured) ** 2
