@@ -82,7 +82,8 @@ class Shape(NamedTuple):
 
   def features(self, grid, x, n) -> np.ndarray:
     """[g, runs, linear parameters]."""
-    terms = np.broadcast_to(self.ceiling(x).T, (len(grid), len(x), len(self.ceiling(x))))
+    terms = self.ceiling(x).T
+    terms = np.broadcast_to(terms, (len(grid),) + terms.shape)
     return np.concatenate([terms, -np.stack(self.gaps(grid, x, n), -1)], -1)
 
 
