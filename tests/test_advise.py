@@ -399,20 +399,21 @@ def test_the_tied_shapes_ceilings_rise_so_a_late_switch_is_foreseen():
 
 def test_a_field_where_lower_is_harder_gives_the_mirrored_advice():
   """The late-switch pilot above with its field reversed (window d named 4 - d, as a pass
-  rate runs) and --harder=lower: the same fits on the difficulty axis, so the mirror of the
-  same advice and accuracies. Read with the default, the premise points the wrong way and the
-  advice differs. Mutation that fails: `harder` not passed on to the tied shapes."""
+  rate runs) and harder="lower": the same fits on the difficulty axis, so the mirror of the
+  same predictions. Read with the default, the premise points the wrong way and the best
+  window differs. Mutation that fails: `harder` not passed on to the tied shapes."""
+  from experiments.analysis import curve_shapes
   x = np.arange(5) / 4
   runs = [advise.PilotRun(n, (d, d), float(np.clip(_late_switch_truth(n, x[d]) + 0.004 * (2 * s - 1),
                                                    0, 1)), str(s))
           for n in (16, 32, 64, 128) for d in range(5) for s in range(2)]
   mirrored = [r._replace(window=(4 - r.window[0], 4 - r.window[1])) for r in runs]
-  advice = advise.advise(runs, 16384, extrapolate=True)
-  lower = advise.advise(mirrored, 16384, extrapolate=True,
-                        fitted=advise.evidence(mirrored, harder="lower"))
-  assert lower.window == (4 - advice.window[0],) * 2
-  assert lower.accuracy == pytest.approx(advice.accuracy, abs=1e-9)
-  assert advise.advise(mirrored, 16384, extrapolate=True).window != lower.window
+  fit = lambda pilot, harder: curve_shapes.fit_mixture(
+      [r.window for r in pilot], [r.n for r in pilot], [r.accuracy for r in pilot], harder)
+  as_given = fit(runs, "higher").accuracy(16384)
+  lower = fit(mirrored, "lower").accuracy(16384)
+  np.testing.assert_allclose(lower, as_given[::-1], atol=1e-9)
+  assert np.argmax(fit(mirrored, "higher").accuracy(16384)) != np.argmax(lower)
   with pytest.raises(ValueError, match="harder='down' is not allowed; allowed: one of higher, lower"):
     advise.evidence(runs, harder="down")
 
