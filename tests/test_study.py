@@ -1,6 +1,7 @@
 """The study launcher: end to end, the decomposition, resuming, refusals, figures."""
 
 import collections
+import concurrent.futures
 import csv
 import dataclasses
 import importlib
@@ -297,8 +298,9 @@ def test_bad_command_lines_get_one_clear_line(tmp_path):
       (["--config=experiments/configs/tiny.py", "--config.execution.scan_unroll=0",
         f"--workdir={tmp_path / 'w'}"], "error: config.execution.scan_unroll=0 is not allowed"),
   ]
-  for flags, message in cases:
-    out = _launch(*flags)
+  with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 1) as pool:  # a process per core
+    outputs = list(pool.map(lambda case: _launch(*case[0]), cases))
+  for (flags, message), out in zip(cases, outputs):
     assert out.returncode == 2, flags
     assert message in out.stderr, (flags, out.stderr[-1500:])
     assert len([line for line in out.stderr.splitlines() if line.startswith("error:")]) == 1
