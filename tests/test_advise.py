@@ -374,6 +374,14 @@ def _late_switch_truth(n, x):
   return np.clip(0.99 - 0.4 * np.exp(-x / 0.5) - 0.15 * np.exp(1.7 * x) * late, 0, 1)
 
 
+def _late_switch_pilot():
+  """Two runs of each of windows 0-4 (x = d / 4) at n = 16-128, the truth above +-0.004."""
+  jitter = lambda s: 0.004 * (2 * s - 1)
+  return [advise.PilotRun(n, (d, d), float(np.clip(_late_switch_truth(n, d / 4) + jitter(s), 0, 1)),
+                          str(s))
+          for n in (16, 32, 64, 128) for d in range(5) for s in range(2)]
+
+
 def test_the_tied_shapes_ceilings_rise_so_a_late_switch_is_foreseen():
   """A pilot at n = 16-128 of a world whose best window walks from 1 (of 0-4) to 4 beyond it:
   the hard windows' runs are low and flat, which a falling ceiling fits as well as a high
@@ -383,9 +391,7 @@ def test_the_tied_shapes_ceilings_rise_so_a_late_switch_is_foreseen():
   ceiling terms' signs left free."""
   from experiments.analysis import curve_shapes
   x = np.arange(5) / 4
-  runs = [advise.PilotRun(n, (d, d), float(np.clip(_late_switch_truth(n, x[d]) + 0.004 * (2 * s - 1),
-                                                   0, 1)), str(s))
-          for n in (16, 32, 64, 128) for d in range(5) for s in range(2)]
+  runs = _late_switch_pilot()
   curves = curve_shapes.fit_mixture([r.window for r in runs], [r.n for r in runs],
                                     [r.accuracy for r in runs])  # the advice's point fit
   for member in curves.members[1:]:
@@ -404,10 +410,7 @@ def test_a_field_where_lower_is_harder_gives_the_mirrored_advice():
   same predictions. Read with the default, the premise points the wrong way and the best
   window differs. Mutation that fails: `harder` not passed on to the tied shapes."""
   from experiments.analysis import curve_shapes
-  x = np.arange(5) / 4
-  runs = [advise.PilotRun(n, (d, d), float(np.clip(_late_switch_truth(n, x[d]) + 0.004 * (2 * s - 1),
-                                                   0, 1)), str(s))
-          for n in (16, 32, 64, 128) for d in range(5) for s in range(2)]
+  runs = _late_switch_pilot()
   mirrored = [r._replace(window=(4 - r.window[0], 4 - r.window[1])) for r in runs]
   fit = lambda pilot, harder: curve_shapes.fit_mixture(
       [r.window for r in pilot], [r.n for r in pilot], [r.accuracy for r in pilot], harder)
@@ -415,7 +418,8 @@ def test_a_field_where_lower_is_harder_gives_the_mirrored_advice():
   lower = fit(mirrored, "lower").accuracy(16384)
   np.testing.assert_allclose(lower, as_given[::-1], atol=1e-9)
   assert np.argmax(fit(mirrored, "higher").accuracy(16384)) != np.argmax(lower)
-  with pytest.raises(ValueError, match="harder='down' is not allowed; allowed: one of higher, lower"):
+  with pytest.raises(ValueError,
+                     match="harder='down' is not allowed; allowed: one of higher, lower"):
     advise.evidence(runs, harder="down")
 
 

@@ -136,7 +136,6 @@ def evidence(runs: list[PilotRun], seed: int = 0, harder: str = "higher") -> Evi
   """The pilot's mixture of curve shapes, its refits on resampled runs and its held-out
   error: every budget's advice asks these (`advise(..., fitted=...)`). harder: which way
   the difficulty field runs, "higher" (larger values are harder) or "lower"."""
-  allowed.option("harder", harder, curve_shapes.HARDER)
   curves = _fit(runs, harder)
   refits = _refits(runs, curves, seed)
   return Evidence(runs, curves, refits, _held_out_error(runs, harder),

@@ -34,6 +34,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+import allowed
 from experiments.analysis import learning_curves
 
 _CANDIDATES = 64  # grid points of a shape refined with censoring, and searched by its refits
@@ -266,7 +267,8 @@ def fit_mixture(windows, budgets, accuracies, harder: str = "higher") -> Mixture
   MSE / smallest MSE), m the predictions scored, the Gaussian pseudo-likelihood with the
   best shape's error as its variance. With fewer than three budgets no budget can be
   predicted from two smaller ones; the per-window curves then speak alone. harder: which way
-  the windows' field runs (HARDER)."""
+  the windows' field runs (HARDER), refused here if neither."""
+  allowed.option("harder", harder, HARDER)
   order = tuple(sorted({tuple(w) for w in windows}))
   windows = [tuple(w) for w in windows]
   budgets, accuracies = np.asarray(budgets, float), np.asarray(accuracies, float)
