@@ -400,32 +400,45 @@ class _AlwaysZero:
 
 
 def test_evaluation_stopping_above_a_threshold_decides_fitted_as_the_whole_set():
-  """The fine-tuning loop's check of S stops once S's error must exceed the threshold: it
-  decides "fitted" exactly as the whole set does, over sets near and far from it, and a
-  set far above it costs a few batches of its many."""
+  """A check that may stop (the fine-tuning loop's checks of S, the bound's choice of sigma)
+  stops once the set's error must exceed the threshold, read as the mean over difficulties
+  or pooled over examples, the threshold a constant or traced: it decides "within" exactly
+  as the whole set does, over sets near and far from it, and a set far above it costs one
+  check batch of its many."""
   from experiments.study import scoring  # the study's reading of sums as one error
   rng = np.random.default_rng(0)
-  whole = jax.jit(evaluate.make_evaluate(_AlwaysZero(), 16, 3))
-  until = {t: jax.jit(evaluate.make_evaluate(_AlwaysZero(), 16, 3, stop_above=t))
-           for t in (0.0, 0.01, 0.05)}
+  evaluate_fn = evaluate.make_evaluate(_AlwaysZero(), 256, 3)
+  whole = jax.jit(evaluate_fn)
+  until = jax.jit(evaluate_fn, static_argnames="pooled")
+  readings = {False: lambda s: scoring.errors(jax.tree.map(lambda x: np.asarray(x)[None], s))[0],
+              True: lambda s: float(np.asarray(s.errors)[1:].sum() / np.asarray(s.examples)[1:].sum())}
   stopped_early = 0
   for trial in range(48):
     wrong_rate = [0.0, 0.005, 0.01, 0.02, 0.05, 0.5][trial % 6]
-    size = int(rng.choice([16, 96, 256]))
+    size = int(rng.choice([16, 96, 256, 512]))
     wrong = rng.random(size) < wrong_rate
     tokens = np.zeros((size, 4), np.int32)
     tokens[:, 2] = wrong  # the answer token: 1 where the example is to be wrong
     examples = synth.Example(tokens, np.tile([False, False, True, False], (size, 1)),
                              rng.integers(1, 4, size).astype(np.int32))
-    padded = evaluate.pad_to_batches(examples, 16)
-    for threshold, until_above in until.items():
-      sums = whole(1.0, padded), until_above(1.0, padded)
-      errors = [scoring.errors(jax.tree.map(lambda x: np.asarray(x)[None], s))[0]
-                for s in sums]
-      assert (errors[0] <= threshold) == (errors[1] <= threshold), (trial, threshold, errors)
-      if errors[0] <= threshold:  # fitted: every batch was needed to say so
-        assert float(sums[1].examples.sum()) == padded.tokens.shape[0]
-      stopped_early += float(sums[1].examples.sum()) < padded.tokens.shape[0]
-      if wrong_rate == 0.5 and size >= 96:  # far above: decided within its first half
-        assert float(sums[1].examples.sum()) <= size / 2
-  assert stopped_early > 20
+    padded = evaluate.pad_to_batches(examples, 256)
+    for pooled, reading in readings.items():
+      for threshold in (0.0, 0.01, 0.05):
+        sums = whole(1.0, padded), until(1.0, padded, jnp.float32(threshold), pooled=pooled)
+        errors = [reading(s) for s in sums]
+        assert (errors[0] <= threshold) == (errors[1] <= threshold), (trial, threshold, errors)
+        if errors[0] <= threshold:  # within: every batch was needed to say so
+          assert float(sums[1].examples.sum()) == padded.tokens.shape[0]
+        stopped_early += float(sums[1].examples.sum()) < padded.tokens.shape[0]
+        if wrong_rate == 0.5 and size >= 96:  # far above: decided within one check batch
+          assert float(sums[1].examples.sum()) == evaluate.CHECK_BATCH
+  assert stopped_early > 40
+  # Two wrong examples, the only ones of difficulty 3, first: pooled over 256 examples the
+  # error is within 0.01, as the mean over difficulties it is a third.
+  tokens = np.zeros((256, 4), np.int32)
+  tokens[:2, 2] = 1
+  skewed = synth.Example(tokens, np.tile([False, False, True, False], (256, 1)),
+                         np.where(np.arange(256) < 2, 3, 1).astype(np.int32))
+  for pooled, within in ((True, True), (False, False)):
+    sums = until(1.0, skewed, jnp.float32(0.01), pooled=pooled)
+    assert (readings[pooled](sums) <= 0.01) == within, pooled

@@ -442,6 +442,47 @@ def test_each_run_records_how_hard_its_training_set_was_for_its_base(tmp_path):
   assert len({round(r["base_loss_S"], 6) for r in rows}) > 1  # each run's own S
 
 
+def test_a_run_that_passed_a_check_of_s_is_not_read_again(monkeypatch):
+  """A run that passes a check of S stops there with S read whole: runs.csv and the bound
+  take its sums on S from that check; only the others are read again after training. Here
+  the check is told that the even runs have no error (they pass before a step) and the odd
+  ones every error (they train to the cap): the bound receives zero errors for the even
+  runs, a fresh reading of the final parameters for the odd ones, and S is read again for
+  the odd ones only (mutations: the sources swapped, a later check's sums kept, every run
+  read again)."""
+  jnp = jax.numpy
+  built = setup.build(tiny_config())
+  count = len(setup.base_identities(built.config))
+  base = jax.device_get(engine.init_params(built.model, jax.random.key(0),
+                                           built.train_task.sequence_width()))
+  [group] = finetune.prepare_groups(built, 8, jax.tree.map(lambda x: np.stack([x] * count), base))
+  real = scoring.evaluators(built)
+  told = jax.jit(lambda sums: sums._replace(errors=jnp.where(
+      (jnp.arange(sums.errors.shape[0]) % 2 == 1)[:, None], sums.examples, 0.0)))
+  reads, received = [], []
+  evaluators = scoring.Evaluators(
+      lambda *args: reads.append(args) or real.on_own(*args), real.on_shared,
+      lambda *args: told(real.fit_check(*args)))
+  real_rows = bounds.bound_rows
+  monkeypatch.setattr(bounds, "bound_rows", lambda *args: received.append(args[6])
+                      or real_rows(*args))
+  test_set = sharding.put_replicated(scoring.test_set(built), built.mesh)
+  rows = finetune.train_and_score(built, 8, group, test_set, finetune.grid_programs(built)[
+      group.width], evaluators, bounds.perturbed_errors(built), loop.Progress("test", 2))
+  runs = len(group.identities)
+  odd = np.arange(runs) % 2 == 1
+  params, train_sets, skip = reads[1]  # after the base's reading of S, before held-out
+  assert list(sharding.gather(skip, runs)) == list(~odd)
+  fresh = sharding.gather(real.on_own(params, train_sets, sharding.put_runs(
+      np.zeros(runs, bool), built.mesh)), runs)
+  [sums] = [sharding.gather(r, runs) for r in received]
+  np.testing.assert_array_equal(sums.examples, fresh.examples)
+  np.testing.assert_array_equal(sums.errors[odd], fresh.errors[odd])
+  assert not sums.errors[~odd].any() and fresh.errors[~odd].any()
+  assert [r["steps"] for r in rows["runs"]] == [2 if o else 0 for o in odd]
+  assert [r["R_S"] for r in rows["runs"]] == list(np.where(odd, scoring.errors(fresh), 0.0))
+
+
 def tiny_graph_config():
   """The tiny study on dependency-graph arithmetic, with bands of two different widths."""
   config = tiny_config()

@@ -42,18 +42,24 @@ def example_metrics(logits_BxTxV, targets_BxT, mask_BxT) -> ExampleMetrics:
       loss_sum=jnp.where(mask_BxT, nll_BxT, 0.0).sum(axis=1))
 
 
-def make_evaluate(model, batch_size: int, max_difficulty: int, output_start: int = 0,
-                  stop_above: float | None = None):
-  """evaluate(params, examples) -> SliceSums; examples are padded with difficulty-0 rows,
-  which land in the ignored slot 0, to whole batches of batch_size, or (a smaller set) to
-  one batch of its own (`pad_to_batches`). No answer token may come before position
-  output_start + 1 (see `Task.answer_start`). Jit and vmap it over runs.
+CHECK_BATCH = 64  # a check that may stop reads this many examples at a time (see below)
 
-  With `stop_above`, batches stop once the set's error (the mean over its difficulties of
-  each one's error, as the study reads it) must exceed stop_above whatever the remaining
-  examples hold: the sums then cover only the batches evaluated, and their error still
-  exceeds stop_above, so a check "error <= threshold" decides as on the whole set, often
-  after one batch (the fine-tuning loop's checks of S; `error_floor`)."""
+
+def make_evaluate(model, batch_size: int, max_difficulty: int, output_start: int = 0):
+  """evaluate(params, examples, stop_above=None, pooled=False) -> SliceSums; examples are
+  padded with difficulty-0 rows, which land in the ignored slot 0, to whole batches of
+  batch_size, or (a smaller set) to one batch of its own (`pad_to_batches`). No answer token
+  may come before position output_start + 1 (see `Task.answer_start`). Jit and vmap it over
+  runs.
+
+  With `stop_above` (a number, traced or not), batches stop once the set's error must exceed
+  stop_above whatever the remaining examples hold (`error_floor`; the error as the study
+  reads it, the mean over difficulties of each one's error, or with `pooled` the plain mean
+  over examples): the sums then cover only the batches evaluated, and the error they give
+  still exceeds stop_above, so a check "error <= threshold" decides as on the whole set,
+  often after one batch (the fine-tuning loop's checks of S, the bound's choice of sigma).
+  Such a check reads CHECK_BATCH examples at a time where they divide the set: a set far
+  above its limit then costs a fraction of one evaluation batch."""
 
   def batch_sums(params, batch: Example) -> SliceSums:
     inputs, targets, mask = shift(batch.tokens, batch.answer_mask, output_start)
@@ -63,12 +69,14 @@ def make_evaluate(model, batch_size: int, max_difficulty: int, output_start: int
     return SliceSums(*[jax.ops.segment_sum(jnp.asarray(v, jnp.float32), batch.difficulty,
                                            max_difficulty + 1) for v in per_example])
 
-  def evaluate(params, examples: Example) -> SliceSums:
+  def evaluate(params, examples: Example, stop_above=None, pooled: bool = False) -> SliceSums:
     num = examples.tokens.shape[0]
     batch = min(batch_size, num)
     if num % batch:
       raise ValueError(f"{num} evaluation examples are not whole batches of {batch_size}; "
                        f"pad them with pad_to_batches")
+    if stop_above is not None and num % CHECK_BATCH == 0:
+      batch = min(batch, CHECK_BATCH)
     batches = jax.tree.map(lambda x: x.reshape((num // batch, batch) + x.shape[1:]), examples)
     zeros = SliceSums(*[jnp.zeros(max_difficulty + 1, jnp.float32)] * 5)
     if stop_above is None:
@@ -80,7 +88,7 @@ def make_evaluate(model, batch_size: int, max_difficulty: int, output_start: int
 
     def go_on(carry):
       index, sums = carry
-      return (index < num // batch) & (error_floor(sums, per_difficulty)
+      return (index < num // batch) & (error_floor(sums, per_difficulty, pooled)
                                         <= stop_above + _FLOOR_ROUNDING)
 
     def next_batch(carry):
@@ -98,10 +106,12 @@ def make_evaluate(model, batch_size: int, max_difficulty: int, output_start: int
 _FLOOR_ROUNDING = 1e-6  # float32's error in the floor is far below: a stop is never wrong
 
 
-def error_floor(sums: SliceSums, per_difficulty) -> jax.Array:
+def error_floor(sums: SliceSums, per_difficulty, pooled: bool = False) -> jax.Array:
   """The least error a set can end with, given the errors in `sums` so far: each
   difficulty's errors over all its examples (`per_difficulty`, index 0 ignored), averaged
-  over the difficulties the set holds."""
+  over the difficulties the set holds; with `pooled`, all errors over all examples."""
+  if pooled:
+    return sums.errors[1:].sum() / jnp.maximum(per_difficulty[1:].sum(), 1)
   held = per_difficulty[1:] > 0
   shares = jnp.where(held, sums.errors[1:] / jnp.maximum(per_difficulty[1:], 1), 0.0)
   return shares.sum() / jnp.maximum(held.sum(), 1)

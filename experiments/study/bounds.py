@@ -30,7 +30,9 @@ def perturbed_errors(setup: Setup):
 
   The sigmas are tried from the largest down, and the first within tolerance is chosen: the
   largest within it, as if every one were tried, since each sigma's draws use the same keys
-  whatever was tried before. The smallest is chosen without a try when no other is within."""
+  whatever was tried before. The smallest is chosen without a try when no other is within.
+  A try stops reading S once its error must exceed the limit (`make_evaluate`'s stop_above):
+  the same choice, for a fraction of a reading where sigma is far too large."""
   b = setup.config.bounds
   sigmas = jnp.asarray(b.sigmas, jnp.float32)
   evaluate_fn = evaluate.make_evaluate(setup.model, setup.config.evaluation.batch_size,
@@ -44,19 +46,25 @@ def perturbed_errors(setup: Setup):
     def error_of(sums):
       return sums.errors[1:].sum() / jnp.maximum(sums.examples[1:].sum(), 1)
 
-    def perturbed_error(sigma, draw_key):
+    def perturbed_error(sigma, draw_key, stop_above):
       leaves, tree = jax.tree.flatten(params)
       noises = [jax.random.normal(k, x.shape, x.dtype)
                 for k, x in zip(jax.random.split(draw_key, len(leaves)), leaves)]
       return error_of(evaluate_fn(
-          jax.tree.unflatten(tree, [x + sigma * e for x, e in zip(leaves, noises)]), examples))
+          jax.tree.unflatten(tree, [x + sigma * e for x, e in zip(leaves, noises)]), examples,
+          stop_above, pooled=True))
 
-    def mean_error(sigma, stream, draws):
+    def mean_error(sigma, stream, draws, limit=None):
+      # A draw whose error must exceed draws x limit makes the mean exceed limit (errors are
+      # >= 0), so it may stop there: the same verdict "within the limit", for less work.
+      stop_above = None if limit is None else draws * limit
       keys = jax.random.split(jax.random.fold_in(key, stream), draws)
-      return jax.lax.map(lambda k: perturbed_error(sigma, k), keys).mean()
+      return jax.lax.map(lambda k: perturbed_error(sigma, k, stop_above), keys).mean()
 
-    index = largest_within(lambda i: mean_error(sigmas[i], _SELECTION, b.selection_draws),
-                           len(b.sigmas), error_of(sums) + b.tolerance)
+    limit = error_of(sums) + b.tolerance
+    index = largest_within(
+        lambda i: mean_error(sigmas[i], _SELECTION, b.selection_draws, limit), len(b.sigmas),
+        limit)
     return squared_distance, index, mean_error(sigmas[index], _FINAL, b.draws)
 
   return jax.jit(sharding.map_runs(one_run, setup.mesh, setup.vmap_width))

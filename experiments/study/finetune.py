@@ -115,6 +115,12 @@ def make_trainer(setup: Setup, bands) -> engine.Trainer:
       engine.dataset_batches)
 
 
+def _where(rows, a, b):
+  """Per run (leading axis), a's values where `rows` is True, else b's."""
+  return jax.tree.map(lambda x, y: np.where(rows.reshape((-1,) + (1,) * (x.ndim - 1)), x, y),
+                      a, b)
+
+
 def _band(identity) -> tuple[int, int]:
   return identity["band_lo"], identity["band_hi"]
 
@@ -201,21 +207,31 @@ def train_and_score(setup: Setup, n: int, group: Group, test_set, programs: loop
     base_loss, base_exact = scoring.base_on_set(
         sharding.gather(on_own(base_params, train_sets, every_run), count))
 
+  passed = np.zeros(count, bool)  # runs that passed a check: S read whole, then they stop
+  passed_sums = None  # their sums on S from that check (the others' rows: anything)
+
   def fitted(state):  # runs that stopped or diverged are not scored again
+    nonlocal passed, passed_sums
     with clock("fit checks"):
       done = sharding.gather(state.stopped | state.diverged, count)
-      sums = fit_check(state.params, train_sets, sharding.put_runs(done, mesh))
-      return done | (scoring.errors(sharding.gather(sums, count))
-                     <= config.finetune.fit_threshold)
+      sums = sharding.gather(fit_check(state.params, train_sets, sharding.put_runs(done, mesh)),
+                             count)
+      now = ~done & (scoring.errors(sums) <= config.finetune.fit_threshold)
+      passed_sums = sums if passed_sums is None else _where(now, sums, passed_sums)
+      passed = passed | now
+      return done | now
 
   with clock("train"):
     state, losses, accuracies = loop.train_in_segments(
         programs, group.params, group.runs, config.finetune.max_steps, progress,
         f"n={n}, width {group.width}, {count} runs",
         should_stop=fitted if config.finetune.stop_when_fitted else None)
-  with clock("S"):
-    train_sums_on_devices = on_own(state.params, train_sets, every_run)
-    train_sums = sharding.gather(train_sums_on_devices, count)
+  with clock("S"):  # read again only where no check passed (the cap, a divergence)
+    train_sums = sharding.gather(
+        on_own(state.params, train_sets, sharding.put_runs(passed, mesh)), count)
+    if passed_sums is not None:
+      train_sums = _where(passed, passed_sums, train_sums)
+    train_sums_on_devices = sharding.put_runs(train_sums, mesh)
   with clock("held-out"):
     heldout_sums = sharding.gather(on_own(state.params, heldout_sets, every_run), count)
   with clock("test"):

@@ -49,7 +49,8 @@ class Evaluators(NamedTuple):
       sets, added up: `test_set` per width);
     fit_check(params, examples, skip): as on_own, but each run's batches stop once its
       error must exceed `finetune.fit_threshold` (`make_evaluate`'s stop_above): the same
-      decision "fitted" as on_own's sums, for less computation."""
+      decision "fitted" as on_own's sums, for less computation; a run that passes was read
+      whole: its counts of errors and examples are on_own's."""
 
   on_own: Callable
   on_shared: Callable
@@ -57,10 +58,9 @@ class Evaluators(NamedTuple):
 
 
 def evaluators(setup: Setup) -> Evaluators:
-  make = functools.partial(evaluate.make_evaluate, setup.model,
-                           setup.config.evaluation.batch_size, setup.train_task.max_difficulty,
-                           setup.evaluation_output_start)
-  evaluate_fn = make()
+  evaluate_fn = evaluate.make_evaluate(setup.model, setup.config.evaluation.batch_size,
+                                       setup.train_task.max_difficulty,
+                                       setup.evaluation_output_start)
 
   def unless_skipped(evaluate_fn):
     def evaluate_unless(params, examples, skip):
@@ -77,8 +77,8 @@ def evaluators(setup: Setup) -> Evaluators:
     return jax.tree.map(lambda *sums: functools.reduce(jnp.add, sums),
                         *[shared(params, part) for part in examples])
 
-  return Evaluators(unless_skipped(evaluate_fn), on_shared,
-                    unless_skipped(make(stop_above=setup.config.finetune.fit_threshold)))
+  return Evaluators(unless_skipped(evaluate_fn), on_shared, unless_skipped(functools.partial(
+      evaluate_fn, stop_above=setup.config.finetune.fit_threshold)))
 
 
 def errors(sums) -> np.ndarray:
