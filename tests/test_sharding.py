@@ -54,7 +54,8 @@ def two_hosts(tmp_path_factory):
   workdir, port = str(root / "study"), free_port()
   processes = []
   for process in range(HOSTS):
-    env = dict(os.environ, XLA_FLAGS=f"--xla_force_host_platform_device_count={DEVICES_PER_HOST}",
+    env = dict(os.environ, XLA_FLAGS=f"{os.environ.get('XLA_FLAGS', '')} "
+               f"--xla_force_host_platform_device_count={DEVICES_PER_HOST}",
                JAX_PLATFORMS="cpu", WORKDIR=workdir, WRITES_LOG=str(root / f"writes{process}"))
     command = [sys.executable, "-c", RECORDING_LAUNCHER, "--config=experiments/configs/tiny.py",
                "--config.pretrain.steps=3", f"--config.execution.chunk_runs={CHUNK}",
